@@ -14,8 +14,9 @@ import org.antlr.v4.runtime.Token;
 
 /**
  * Turns source text into tokens and reports lexical errors. The lexer never fails: error tokens are reported here
- * with a precise message and then repaired (an unterminated string becomes a string) or hidden, so the parser sees a
- * plausible stream and reports at most what is really wrong with the structure.
+ * with a precise message. Stray characters are then hidden, so the statement around them is still checked; a bad
+ * string stays an error token, which the parser refuses silently (it is reported already), so the statement holding
+ * it is skipped rather than checked with a wrong value.
  */
 final class Lexing {
     /** Deeper nesting than this is refused before parsing: no recipe needs it, and it bounds the parser's stack. */
@@ -52,8 +53,6 @@ final class Lexing {
                     report.accept(Diagnostic.of(DiagnosticCode.UNTERMINATED_STRING, file, span(file, token),
                                     "string is not closed before the end of the line")
                             .withHint("add the closing `\"`; strings cannot span lines"));
-                    token.setType(token.getType() == RecipeLexer.UNTERMINATED_STRING ? RecipeLexer.STRING : RecipeLexer.REGEX);
-                    token.setText(token.getText() + "\"");
                 }
                 case RecipeLexer.UNTERMINATED_COMMENT -> {
                     report.accept(Diagnostic.of(DiagnosticCode.UNTERMINATED_COMMENT, file,
@@ -117,12 +116,19 @@ final class Lexing {
                 cpIndex++;
                 continue;
             }
+            token.setType(RecipeLexer.UNTERMINATED_STRING);
             report.accept(Diagnostic.of(DiagnosticCode.INVALID_ESCAPE, file,
                             file.span(offset + cpIndex, offset + cpIndex + (next < 0 ? 1 : 2)),
                             "invalid escape sequence in string")
                     .withHint("the escapes are \\\", \\\\, \\n, \\t and \\r"));
             return;
         }
+    }
+
+    /** Error tokens the lexer has reported; the parser's complaint about them would say the same thing again. */
+    static boolean isReportedErrorToken(Token token) {
+        int type = token.getType();
+        return type == RecipeLexer.UNTERMINATED_STRING || type == RecipeLexer.UNTERMINATED_REGEX;
     }
 
     static dev.tamp.compiler.source.SourceSpan span(SourceFile file, Token token) {

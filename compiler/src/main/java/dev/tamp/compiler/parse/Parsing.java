@@ -53,8 +53,11 @@ public final class Parsing {
             tokens.seek(0);
             parser.reset();
             parser.getInterpreter().setPredictionMode(PredictionMode.LL);
-            parser.setErrorHandler(new StatementRecovery(
-                    (p, offending, expected, exact) -> counting.accept(syntaxError(file, tokens, p, offending, expected, exact))));
+            parser.setErrorHandler(new StatementRecovery((p, offending, expected, exact) -> {
+                if (!Lexing.isReportedErrorToken(offending)) {
+                    counting.accept(syntaxError(file, tokens, p, offending, expected, exact));
+                }
+            }));
             tree = parser.compilationUnit();
         }
         return new ParsedFile(file, tokens, Optional.of(tree), errors[0]);
@@ -83,7 +86,8 @@ public final class Parsing {
     private static Optional<String> hint(CommonTokenStream tokens, Token offending, IntervalSet expected) {
         String text = offending.getText();
         List<String> keywords = TokenNames.expectedKeywords(expected);
-        Optional<String> keyword = Suggestions.closest(text, keywords);
+        boolean word = !text.isEmpty() && Character.isLetter(text.charAt(0));
+        Optional<String> keyword = word ? Suggestions.closest(text, keywords) : Optional.empty();
         if (keyword.isPresent()) {
             boolean unit = TokenNames.isUnit(typeOf(keyword.get()));
             return Optional.of("did you mean `" + keyword.get() + "`?" + (unit ? " (units are case-sensitive)" : ""));

@@ -27,6 +27,8 @@ final class StatementRecovery extends DefaultErrorStrategy {
 
     private final Sink sink;
     private int lastRecoveryIndex = -1;
+    /** Line of the latest syntax error: a block opened on that line and left open there is abandoned at its end. */
+    private int errorLine = -1;
     private int lastRecoveryState = -1;
 
     StatementRecovery(Sink sink) {
@@ -40,6 +42,7 @@ final class StatementRecovery extends DefaultErrorStrategy {
         }
         beginErrorCondition(recognizer);
         Token offending = e.getOffendingToken() != null ? e.getOffendingToken() : recognizer.getCurrentToken();
+        errorLine = offending.getLine();
         IntervalSet expected = e.getExpectedTokens() != null ? e.getExpectedTokens() : new IntervalSet();
         boolean exact = true;
         if (e instanceof NoViableAltException nva && nva.getStartToken() != nva.getOffendingToken()) {
@@ -74,6 +77,7 @@ final class StatementRecovery extends DefaultErrorStrategy {
             return;
         }
         beginErrorCondition(recognizer);
+        errorLine = recognizer.getCurrentToken().getLine();
         sink.syntaxError(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer), true);
     }
 
@@ -107,6 +111,11 @@ final class StatementRecovery extends DefaultErrorStrategy {
     public void sync(Parser recognizer) throws RecognitionException {
         IntervalSet starts = itemStarts(recognizer.getContext());
         TokenStream input = recognizer.getInputStream();
+        if (abandonsBlock(recognizer)) {
+            // `quantize * { bits 4` or a string that swallowed the `}`: the block was meant to end with its line.
+            // Leaving it here keeps the next lines statements instead of options of a broken block.
+            throw new InputMismatchException(recognizer);
+        }
         if (starts != null) {
             int k = 1;
             while (isSeparator(input.LA(k))) {
@@ -114,11 +123,19 @@ final class StatementRecovery extends DefaultErrorStrategy {
             }
             Token next = input.LT(k);
             int type = next.getType();
-            if (type != Token.EOF && type != RecipeLexer.RBRACE && !starts.contains(type)
-                    && (k > 1 || !closesItem(recognizer))) {
+            boolean closing = type == Token.EOF || type == RecipeLexer.RBRACE;
+            boolean missingSeparator = k == 1 && !closing && closesItem(recognizer);
+            if (missingSeparator || !closing && !starts.contains(type)) {
                 if (!inErrorRecoveryMode(recognizer)) {
                     beginErrorCondition(recognizer);
-                    IntervalSet expected = new IntervalSet(starts);
+                    errorLine = next.getLine();
+                    IntervalSet expected;
+                    if (missingSeparator) {
+                        expected = IntervalSet.of(RecipeLexer.NL);
+                        expected.add(RecipeLexer.SEMI);
+                    } else {
+                        expected = new IntervalSet(starts);
+                    }
                     expected.add(recognizer.getContext() instanceof RecipeParser.CompilationUnitContext
                             ? Token.EOF : RecipeLexer.RBRACE);
                     sink.syntaxError(recognizer, next, expected, true);
@@ -131,6 +148,21 @@ final class StatementRecovery extends DefaultErrorStrategy {
             }
         }
         super.sync(recognizer);
+    }
+
+    private boolean abandonsBlock(Parser recognizer) {
+        org.antlr.v4.runtime.ParserRuleContext ctx = recognizer.getContext();
+        boolean block = ctx instanceof RecipeParser.OptionBlockContext || ctx instanceof RecipeParser.BudgetStatementContext;
+        return block && inErrorRecoveryMode(recognizer) && isSeparator(recognizer.getInputStream().LA(1))
+                && recognizer.getInputStream().LT(1).getType() == RecipeLexer.NL
+                && ctx.getStart().getLine() == errorLine && blockStart(ctx).getLine() == errorLine;
+    }
+
+    private static Token blockStart(org.antlr.v4.runtime.ParserRuleContext ctx) {
+        if (ctx instanceof RecipeParser.BudgetStatementContext b && b.LBRACE() != null) {
+            return b.LBRACE().getSymbol();
+        }
+        return ctx.getStart();
     }
 
     /** Whether the parser sits right after a complete item, where a non-separator means a missing separator. */

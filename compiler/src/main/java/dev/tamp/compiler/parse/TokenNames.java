@@ -30,6 +30,11 @@ public final class TokenNames {
 
     private TokenNames() {}
 
+    /** Token types include EOF (-1), which no set of words holds. */
+    private static boolean has(BitSet set, int type) {
+        return type >= 0 && set.get(type);
+    }
+
     /** The literal text of a keyword, unit or punctuation token, or null for tokens with variable text. */
     public static String literal(int type) {
         String literal = RecipeLexer.VOCABULARY.getLiteralName(type);
@@ -37,18 +42,18 @@ public final class TokenNames {
     }
 
     public static boolean isKeyword(int type) {
-        return KEYWORDS.get(type);
+        return has(KEYWORDS, type);
     }
 
     public static boolean isUnit(int type) {
-        return UNITS.get(type);
+        return has(UNITS, type);
     }
 
     /** Every word the lexer reserves: keywords and units. */
     public static List<String> reservedWords() {
         List<String> words = new ArrayList<>();
         for (int t = 1; t <= RecipeLexer.VOCABULARY.getMaxTokenType(); t++) {
-            if (KEYWORDS.get(t) || UNITS.get(t)) {
+            if (has(KEYWORDS, t) || has(UNITS, t)) {
                 words.add(literal(t));
             }
         }
@@ -81,11 +86,11 @@ public final class TokenNames {
             parts.add("a statement (`model`, `data`, `target`, `budget`, `seed`, a pass such as `prune`, or `emit`)");
         }
         for (int type : types) {
-            if (name && (KEYWORDS.get(type) || UNITS.get(type) || type == RecipeLexer.IDENT)) {
+            if (name && (has(KEYWORDS, type) || has(UNITS, type) || type == RecipeLexer.IDENT)) {
                 parts.add("a name");
-            } else if (statement && STATEMENT_STARTS.get(type)) {
+            } else if (statement && has(STATEMENT_STARTS, type)) {
                 continue;
-            } else if (unit && UNITS.get(type)) {
+            } else if (unit && has(UNITS, type)) {
                 parts.add("a unit");
             } else {
                 parts.add(describeType(type));
@@ -120,7 +125,7 @@ public final class TokenNames {
         List<String> words = new ArrayList<>();
         boolean name = expected.contains(RecipeLexer.IDENT);
         for (int type : expected.toList()) {
-            if ((KEYWORDS.get(type) || UNITS.get(type)) && !name) {
+            if ((has(KEYWORDS, type) || has(UNITS, type)) && !name) {
                 words.add(literal(type));
             }
         }

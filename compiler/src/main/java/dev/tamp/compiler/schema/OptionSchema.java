@@ -66,6 +66,15 @@ public record OptionSchema(String summary, Map<String, OptionSpec> options, List
             return this;
         }
 
+        /** Makes the most recently declared option required (where it applies, for method-specific options). */
+        public Builder andRequired() {
+            String last = options.keySet().stream().reduce((a, b) -> b).orElseThrow();
+            OptionSpec spec = options.get(last);
+            options.put(last, new OptionSpec(spec.name(), spec.type(), spec.tunable(), spec.defaultText(),
+                    true, spec.methods(), spec.doc()));
+            return this;
+        }
+
         public Builder conflict(String a, String b) {
             conflicts.add(List.of(a, b));
             return this;

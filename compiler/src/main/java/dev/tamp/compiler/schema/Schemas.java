@@ -156,6 +156,7 @@ public final class Schemas {
                     "Tie weights through a hash into a small table of shared values (HashedNets, Chen et al. 2015).")
             .tunable("buckets", oneOf(fraction(0, false, 1, true), whole(1, 1L << 31)), null,
                     "Size of the shared table: a count, or a fraction of the layer's weights.")
+            .andRequired()
             .build();
 
     public static final OptionSchema FACTORIZE = OptionSchema.builder(
@@ -174,8 +175,9 @@ public final class Schemas {
                     "Replace a fully connected layer by a structured matrix multiplied through the FFT: circulant "
                     + "(square layers, Cheng et al. 2015) or block-circulant (CirCNN, Ding et al. 2017).")
             .option("method", choice("circulant", "block-circulant"), "circulant", "The structure.")
-            .tunable("block", whole(2, 1 << 16), null, "Side of each circulant block; required for `block-circulant`.")
+            .tunable("block", whole(2, 1 << 16), null, "Side of each circulant block.")
             .forMethods("block-circulant")
+            .andRequired()
             .build();
 
     public static final OptionSchema COMPACT = OptionSchema.builder(
