@@ -9,7 +9,7 @@ import java.util.Optional;
 public record Note(String message, Optional<SourceFile> file, Optional<SourceSpan> span) {
 
     public Note {
-        Objects.requireNonNull(message);
+        message = Diagnostic.clip(Objects.requireNonNull(message));
         Objects.requireNonNull(file);
         Objects.requireNonNull(span);
         if (file.isPresent() != span.isPresent()) {

@@ -269,8 +269,16 @@ public final class Analyzer {
                                 needsTraining + " needs fine-tuning, but the recipe has no `finetune`")
                         .withHint("add `finetune { epochs 2 }`, or remove this"));
             }
-            if (needsData == null && p.settings().values().values().stream().anyMatch(s -> s instanceof Setting.Auto)) {
-                needsData = "`auto` (the planner measures each choice on validation data)";
+            if (needsData == null) {
+                for (Map.Entry<String, Setting> e : p.settings().values().entrySet()) {
+                    if (e.getValue() instanceof Setting.Auto auto) {
+                        needsData = auto.origin().isPresent()
+                                ? "`auto` (the planner measures each choice on validation data)"
+                                : "option `" + e.getKey() + "`, which defaults to `auto` (the planner measures each "
+                                        + "choice on validation data),";
+                        break;
+                    }
+                }
             }
             if (needsData != null && !data) {
                 report.accept(Diagnostic.of(DiagnosticCode.NEEDS_DATA, file, p.span(),
@@ -547,12 +555,21 @@ public final class Analyzer {
         Optional<LayerSelector> selector = pass.selector().isPresent()
                 ? selector(pass.selector().get())
                 : Optional.of(LayerSelector.all(pass.kindSpan()));
-        Settings settings = options.check(pass.options(), Schemas.pass(pass.kind()), keyword, pass.kindSpan());
+        int[] optionErrors = {0};
+        OptionChecker checker = new OptionChecker(file, d -> {
+            optionErrors[0] += d.isError() ? 1 : 0;
+            report.accept(d);
+        });
+        Settings settings = checker.check(pass.options(), Schemas.pass(pass.kind()), keyword, pass.kindSpan());
         if (pass.kind() == PassKind.FINETUNE && settings.get("lr").isPresent() && settings.number("lr") > 1) {
             report.accept(Diagnostic.of(DiagnosticCode.SUSPICIOUS_VALUE, file,
                             settings.get("lr").get().origin().orElse(pass.kindSpan()),
                             "learning rate " + settings.number("lr") + " is unusually large; training will likely diverge")
                     .withHint("typical values are 1e-4 to 1e-2"));
+        }
+        if (optionErrors[0] > 0) {
+            // A mistyped option left a default in its place; checking what that default implies would mislead.
+            return Optional.empty();
         }
         return selector.map(s -> new PassRequest(pass.kind(), s, settings, pass.span()));
     }

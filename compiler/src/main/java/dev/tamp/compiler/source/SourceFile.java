@@ -43,6 +43,11 @@ public final class SourceFile {
         return new SourceFile(name, null, text);
     }
 
+    /** Text that stands for the file at {@code path} (relative paths inside it resolve against its folder). */
+    public static SourceFile at(Path path, String name, String text) {
+        return new SourceFile(name, Objects.requireNonNull(path), text);
+    }
+
     /**
      * Reads a file as UTF-8. Malformed bytes become U+FFFD, so a corrupt file still gets diagnostics with positions
      * instead of a decoding failure.
