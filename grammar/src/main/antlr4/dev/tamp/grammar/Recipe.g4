@@ -223,12 +223,13 @@ BLOCK_COMMENT   : '/*' .*? '*/' -> channel(HIDDEN);
 // Error tokens: the lexer never fails; the compiler reports these with their position and a precise message.
 UNTERMINATED_STRING  : '"' (~["\\\r\n] | ESCAPE)*;
 UNTERMINATED_REGEX   : 're"' (~["\\\r\n] | ESCAPE)*;
-UNTERMINATED_COMMENT : '/*' .*? EOF;
+// Never longer than a closed comment: it cannot contain `*/`.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 UNKNOWN_CHAR         : .;
 
 fragment DIGIT      : [0-9];
 fragment EXPONENT   : [eE] [+-]? DIGIT+;
-fragment ESCAPE     : '\\' .?;
+fragment ESCAPE     : '\\' ~[\r\n]?;
 fragment NAME_START : [a-zA-Z_];
 fragment NAME_PART  : [a-zA-Z0-9_] | '.' [a-zA-Z0-9_];
 fragment NAME_CHAR  : [a-zA-Z0-9_.];
