@@ -15,7 +15,7 @@ for variant in valid errors; do
   times=()
   for _ in $(seq "$runs"); do
     start=$(date +%s%N)
-    java -jar cli/target/tamp.jar check --quiet "$file" >/dev/null 2>&1 || true
+    ./tamp check --quiet "$file" >/dev/null 2>&1 || true
     end=$(date +%s%N)
     times+=($(( (end - start) / 1000000 )))
   done

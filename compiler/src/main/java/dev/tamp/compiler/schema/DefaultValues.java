@@ -9,14 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Defaults are written in the schema as recipe text (what docs show) and turned into settings by the same parser and
  * checker as user input, so a default can never be something a user could not write.
  */
 final class DefaultValues {
-    private static final Map<OptionSpec, Setting> CACHE = new ConcurrentHashMap<>();
+    /** By identity: specs are constants, and a record's deep hash over its docs would cost more than the lookup saves. */
+    private static final Map<OptionSpec, Setting> CACHE = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     private DefaultValues() {}
 
