@@ -116,6 +116,49 @@ public final class OptionChecker {
         return new Settings(values);
     }
 
+    /**
+     * Merges the settings of several statements of one family that apply to the same layer, in source order: a later
+     * statement's explicit options override earlier ones option by option; choosing another method drops earlier
+     * options that do not apply to it; an option overrides the earlier one it conflicts with (`rank` and `energy`);
+     * defaults fill the rest.
+     */
+    public static Settings merge(OptionSchema schema, List<Settings> inSourceOrder) {
+        Map<String, Setting> explicit = new LinkedHashMap<>();
+        for (Settings settings : inSourceOrder) {
+            for (Map.Entry<String, Setting> e : settings.values().entrySet()) {
+                if (e.getValue().origin().isEmpty()) {
+                    continue;
+                }
+                for (List<String> pair : schema.conflicts()) {
+                    if (pair.contains(e.getKey())) {
+                        pair.forEach(other -> {
+                            if (!other.equals(e.getKey())) {
+                                explicit.remove(other);
+                            }
+                        });
+                    }
+                }
+                explicit.put(e.getKey(), e.getValue());
+            }
+        }
+        Optional<String> method = schema.methods().isEmpty() ? Optional.empty()
+                : Optional.of(explicit.containsKey("method") ? ((Setting.Word) explicit.get("method")).word()
+                        : schema.option("method").orElseThrow().defaultText().orElseThrow());
+        Map<String, Setting> merged = new LinkedHashMap<>();
+        for (OptionSpec spec : schema.options().values()) {
+            if (method.isPresent() && !spec.appliesTo(method.get())) {
+                continue;
+            }
+            Setting given = explicit.get(spec.name());
+            if (given != null) {
+                merged.put(spec.name(), given);
+            } else if (spec.defaultText().isPresent()) {
+                merged.put(spec.name(), DefaultValues.of(spec));
+            }
+        }
+        return new Settings(merged);
+    }
+
     private void unknownOption(Option option, OptionSchema schema, String what) {
         String name = option.key().text();
         Diagnostic d = Diagnostic.of(DiagnosticCode.UNKNOWN_OPTION, file, option.key().span(),
