@@ -223,7 +223,8 @@ BLOCK_COMMENT   : '/*' .*? '*/' -> channel(HIDDEN);
 // Error tokens: the lexer never fails; the compiler reports these with their position and a precise message.
 UNTERMINATED_STRING  : '"' (~["\\\r\n] | ESCAPE)*;
 UNTERMINATED_REGEX   : 're"' (~["\\\r\n] | ESCAPE)*;
-UNTERMINATED_COMMENT : '/*' .*? EOF;
+// Only a comment that never reaches `*/`: matching `.*? EOF` would be longer than any closed comment and win.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 UNKNOWN_CHAR         : .;
 
 fragment DIGIT      : [0-9];
