@@ -283,7 +283,7 @@ public final class Formatter {
     private void newLine() {
         if (!atLineStart) {
             int end = out.length();
-            while (end > 0 && out.charAt(end - 1) == ' ') {
+            while (end > 0 && (out.charAt(end - 1) == ' ' || out.charAt(end - 1) == '\t')) {
                 end--;
             }
             out.setLength(end);
