@@ -26,25 +26,30 @@ import org.antlr.v4.runtime.tree.TerminalNode;
  * <p>The layout: two-space indentation; one statement, option or budget entry per line; a blank line between
  * declarations, and up to one blank line between statements or options where the source had one. The values of an
  * option block and the comparisons of a budget are aligned in a column after the longest key; options whose value is
- * a block are left out of the column ({@code peak {}, not {@code peak      {}). Tokens are separated by single spaces,
- * except none inside {@code 2:4}, {@code 1/255}, {@code #3}, {@code -0.5} and set braces {@code {3, 4, 8}} and none
- * before {@code ,}; an empty block is {@code {}}. An option or budget block written on one line stays on one line
- * ({@code { method svd; rank 8 }}) if it has no comments and its line fits in 100 columns; declaration bodies are
- * always one item per line.
+ * a block are left out of the column (<code>peak &#123;</code>, not <code>peak &nbsp; &nbsp; &#123;</code>). Tokens
+ * are separated by single spaces, except none inside {@code 2:4}, {@code 1/255}, {@code #3}, {@code -0.5} and set
+ * braces {@code {3, 4, 8}} and none before {@code ,}; an empty block is {@code {}}. An option or budget block written
+ * on one line stays on one line ({@code { method svd; rank 8 }}) if it has no comments and its line fits in 100
+ * columns; declaration bodies are always one item per line.
  *
  * <p>Comments: one that followed code on its source line stays at the end of that line (two spaces before
  * {@code //}, one before a block comment, so block comments inside a statement stay in place); any other starts its
- * own line at the current indentation, one level deeper inside a statement that a comment broke over lines (as
- * inside a set). A comment that ended its source line still ends its line; a newline is only ever printed where the
- * grammar took one, because a comment can only end a line where the source had a newline. Line endings become
- * {@code \n}; the output ends with exactly one newline, or is empty for a file with nothing but blanks.
+ * own line at the current indentation, with a blank line above it if the source had one. A comment that ended its
+ * source line still ends its line. Inside a statement that is safe because the source had a newline there, which the
+ * grammar allows only where a line may continue (after a comma, inside set braces); the rest of such a statement is
+ * indented two levels deeper. A blank line always precedes a declaration together with its leading comments. Line
+ * endings become {@code \n}; the output ends with exactly one newline, or is empty for a file with nothing but
+ * blanks.
  */
 public final class Formatter {
     private static final int MAX_WIDTH = 100;
     private static final String INDENT = "  ";
 
     private final List<Token> tokens;
-    /** The 1-based source line on which each token starts and ends, counting {@code \r\n}, {@code \n} and {@code \r}. */
+    /**
+     * The 1-based source line on which each token starts and after its last character, by token index. Counted here
+     * rather than taken from ANTLR, which counts only {@code \n} and would put a whole {@code \r}-only file on line 1.
+     */
     private final int[] startLine;
     private final int[] endLine;
 
@@ -78,7 +83,7 @@ public final class Formatter {
         for (int i = 0; i < tokens.size(); i++) {
             startLine[i] = line;
             line += lineBreaks(tokens.get(i).getType() == Token.EOF ? "" : tokens.get(i).getText());
-            endLine[i] = tokens.get(i).getType() == RecipeLexer.NL ? startLine[i] : line;
+            endLine[i] = line;
         }
     }
 
@@ -87,7 +92,6 @@ public final class Formatter {
         if (!parsed.isClean()) {
             throw new IllegalArgumentException("only files without syntax errors can be formatted");
         }
-        parsed.tokens().fill();
         Formatter f = new Formatter(parsed.tokens().getTokens());
         f.compilationUnit(parsed.tree().get());
         return f.out.toString();

@@ -23,6 +23,12 @@ class FormatterTest {
     }
 
     @Test
+    void carriageReturnsAloneEndLinesToo() {
+        assertThat(FormatTesting.format("cr.recipe", "recipe r {\r  model \"m\"  // c\r\r  seed 1\r}"))
+                .isEqualTo("recipe r {\n  model \"m\"  // c\n\n  seed 1\n}\n");
+    }
+
+    @Test
     void oneLineBlockStaysOnOneLineUpToTheWidthLimit() {
         String options = "{ method kmeans; bits 8; granularity per-channel }";
         String fits = "  quantize " + "c".repeat(100 - 11 - 1 - options.length()) + " " + options;
