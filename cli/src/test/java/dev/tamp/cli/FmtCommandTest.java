@@ -1,13 +1,16 @@
 package dev.tamp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +46,20 @@ class FmtCommandTest {
         assertThat(out.toString()).isEqualTo("formatted " + messy + System.lineSeparator());
         assertThat(err.toString()).isEmpty();
         assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    @Test
+    void rewritingKeepsPermissionsAndSymbolicLinks() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX file system");
+        Path messy = file("messy.recipe", MESSY);
+        Files.setPosixFilePermissions(messy, PosixFilePermissions.fromString("rw-r--r--"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.recipe"), messy.getFileName());
+
+        assertThat(tamp("fmt", link.toString())).isEqualTo(ExitCode.OK);
+
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(messy).hasContent(FORMATTED);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(messy))).isEqualTo("rw-r--r--");
     }
 
     @Test
