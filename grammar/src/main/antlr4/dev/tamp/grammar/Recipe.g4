@@ -76,7 +76,7 @@ option
 
 value
     : AUTO (IN domain=autoDomain)?                                                    #autoValue
-    | low=quantity DOTDOT high=quantity                                               #rangeValue
+    | low=quantity DOTDOT nl? high=quantity                                           #rangeValue
     | LBRACE nl? value (COMMA nl? value)* nl? RBRACE                                  #setValue
     | optionBlock                                                                     #blockValue
     | quantity                                                                        #quantityValue
@@ -88,7 +88,7 @@ value
     ;
 
 autoDomain
-    : low=quantity DOTDOT high=quantity                                               #autoRange
+    : low=quantity DOTDOT nl? high=quantity                                           #autoRange
     | LBRACE nl? quantity (COMMA nl? quantity)* nl? RBRACE                            #autoSet
     ;
 
