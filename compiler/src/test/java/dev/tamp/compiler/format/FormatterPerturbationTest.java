@@ -39,7 +39,10 @@ class FormatterPerturbationTest {
         }
     }
 
-    /** Rewrites the blanks between tokens and adds comments where the grammar lets them be. */
+    /**
+     * Rewrites the blanks between tokens, adds block comments anywhere, and line comments and line breaks where the
+     * grammar takes a newline: at the end of a line, after <code>&#123;</code>, {@code ,} and {@code ..}.
+     */
     private static String perturb(String name, String source, Random random) {
         boolean crlf = random.nextInt(4) == 0;
         StringBuilder out = new StringBuilder();
@@ -62,7 +65,10 @@ class FormatterPerturbationTest {
             } else {
                 out.append(type == RecipeLexer.BLOCK_COMMENT ? t.getText().replace("\n", crlf ? "\r\n" : "\n") : t.getText());
             }
-            if (type != RecipeLexer.WS && type != RecipeLexer.LINE_COMMENT && random.nextInt(12) == 0) {
+            boolean lineMayContinue = type == RecipeLexer.LBRACE || type == RecipeLexer.COMMA || type == RecipeLexer.DOTDOT;
+            if (lineMayContinue && random.nextInt(5) == 0) {
+                out.append(random.nextBoolean() ? " // n" + random.nextInt(100) : "").append(crlf ? "\r\n" : "\n");
+            } else if (type != RecipeLexer.WS && type != RecipeLexer.LINE_COMMENT && random.nextInt(12) == 0) {
                 // Glued to the token when that cannot make `//` (after the `/` of a fraction).
                 boolean glued = random.nextBoolean() && type != RecipeLexer.SLASH;
                 out.append(glued ? "/*x*/" : " /* b" + random.nextInt(100) + " */ ");
