@@ -315,7 +315,7 @@ public final class Formatter {
             if (!isComment(t)) {
                 continue;
             }
-            String text = t.getText().replace("\r\n", "\n").replace('\r', '\n');
+            String text = normalized(t.getText());
             if (!atLineStart && startLine[i] == lastLine) {
                 out.append(t.getType() == RecipeLexer.LINE_COMMENT ? "  " : " ").append(text);
             } else {
@@ -361,6 +361,11 @@ public final class Formatter {
 
     private static boolean isComment(Token t) {
         return t.getType() == RecipeLexer.LINE_COMMENT || t.getType() == RecipeLexer.BLOCK_COMMENT;
+    }
+
+    /** A comment with {@code \n} line endings and no blanks at the ends of its lines, like all other output lines. */
+    private static String normalized(String comment) {
+        return String.join("\n", comment.split("\r\n|\r|\n", -1)).replaceAll("[ \t]+\n", "\n");
     }
 
     private static int lineBreaks(String text) {
