@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,5 +38,13 @@ class FormatterGoldenTest {
         assertThat(expected).as("%s is missing; run with -Dgolden.accept=true to create it", expected).exists();
         assertThat(actual).as("formatted %s (run with -Dgolden.accept=true to accept)", input)
                 .isEqualTo(FormatTesting.read(expected));
+    }
+
+    @Test
+    void everyExpectedFileHasItsInput() throws IOException {
+        try (Stream<Path> files = Files.list(FormatTesting.GOLDEN)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".expected")))
+                    .allSatisfy(f -> assertThat(Path.of(f.toString().replaceFirst("\\.expected$", ""))).exists());
+        }
     }
 }
