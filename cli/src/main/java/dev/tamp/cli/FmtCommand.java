@@ -12,6 +12,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -72,12 +73,18 @@ final class FmtCommand implements Callable<Integer> {
         return code != ExitCode.OK || unformatted ? ExitCode.INPUT_ERROR : ExitCode.OK;
     }
 
-    /** Replaces a file in one step, so an interrupted run never leaves it half-written. */
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, ".tamp-fmt-", ".tmp");
+    /**
+     * Replaces a file in one step, so an interrupted run never leaves it half-written. A symbolic link stays a link
+     * (its target is rewritten), and the file keeps its permissions rather than the temporary file's owner-only ones.
+     */
+    private static void writeAtomically(Path link, String text) throws IOException {
+        Path file = link.toRealPath();
+        Path temp = Files.createTempFile(file.getParent(), ".tamp-fmt-", ".tmp");
         try {
             Files.writeString(temp, text, StandardCharsets.UTF_8);
+            if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(file));
+            }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

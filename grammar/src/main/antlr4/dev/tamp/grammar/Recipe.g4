@@ -76,7 +76,7 @@ option
 
 value
     : AUTO (IN domain=autoDomain)?                                                    #autoValue
-    | low=quantity DOTDOT high=quantity                                               #rangeValue
+    | low=quantity DOTDOT nl? high=quantity                                           #rangeValue
     | LBRACE nl? value (COMMA nl? value)* nl? RBRACE                                  #setValue
     | optionBlock                                                                     #blockValue
     | quantity                                                                        #quantityValue
@@ -88,7 +88,7 @@ value
     ;
 
 autoDomain
-    : low=quantity DOTDOT high=quantity                                               #autoRange
+    : low=quantity DOTDOT nl? high=quantity                                           #autoRange
     | LBRACE nl? quantity (COMMA nl? quantity)* nl? RBRACE                            #autoSet
     ;
 
@@ -223,7 +223,7 @@ BLOCK_COMMENT   : '/*' .*? '*/' -> channel(HIDDEN);
 // Error tokens: the lexer never fails; the compiler reports these with their position and a precise message.
 UNTERMINATED_STRING  : '"' (~["\\\r\n] | ESCAPE)*;
 UNTERMINATED_REGEX   : 're"' (~["\\\r\n] | ESCAPE)*;
-// Never longer than a closed comment: it cannot contain `*/`.
+// Only a comment that never reaches `*/`: matching `.*? EOF` would be longer than any closed comment and win.
 UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 UNKNOWN_CHAR         : .;
 

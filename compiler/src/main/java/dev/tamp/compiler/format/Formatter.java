@@ -2,37 +2,89 @@ package dev.tamp.compiler.format;
 
 import dev.tamp.compiler.parse.ParsedFile;
 import dev.tamp.grammar.RecipeLexer;
-import dev.tamp.grammar.RecipeParser;
-import dev.tamp.grammar.RecipeParser.*;
-import java.util.ArrayList;
+import dev.tamp.grammar.RecipeParser.AutoSetContext;
+import dev.tamp.grammar.RecipeParser.BlockValueContext;
+import dev.tamp.grammar.RecipeParser.BudgetEntryContext;
+import dev.tamp.grammar.RecipeParser.BudgetStatementContext;
+import dev.tamp.grammar.RecipeParser.CompilationUnitContext;
+import dev.tamp.grammar.RecipeParser.DeclarationContext;
+import dev.tamp.grammar.RecipeParser.OptionBlockContext;
+import dev.tamp.grammar.RecipeParser.OptionContext;
+import dev.tamp.grammar.RecipeParser.QuantityContext;
+import dev.tamp.grammar.RecipeParser.RecipeDeclarationContext;
+import dev.tamp.grammar.RecipeParser.SetValueContext;
+import dev.tamp.grammar.RecipeParser.TargetDeclarationContext;
 import java.util.List;
-import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.ParseTree;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
- * Prints a parsed file in the canonical layout: two-space indentation, one statement or option per line with values
- * aligned in a column, a blank line between declarations, single spaces between tokens (none inside {@code 2:4},
- * {@code 1/255}, {@code #3} and set braces). Comments stay where they were, on their own line or at the end of one;
- * up to one blank line between statements is kept. A block written on one line stays on one line while it fits.
- * Formatting is idempotent: formatting the output again changes nothing.
+ * Prints a parsed file in the canonical layout, keeping every comment; formatting the output again changes nothing.
+ *
+ * <p>The layout: two-space indentation; one statement, option or budget entry per line; a blank line between
+ * declarations, and up to one blank line between statements or options where the source had one. The values of an
+ * option block and the comparisons of a budget are aligned in a column after the longest key; options whose value is
+ * a block are left out of the column (<code>peak &#123;</code>, not <code>peak &nbsp; &nbsp; &#123;</code>). Tokens
+ * are separated by single spaces, except none inside {@code 2:4}, {@code 1/255}, {@code #3}, {@code -0.5} and set
+ * braces {@code {3, 4, 8}} and none before {@code ,}; an empty block is {@code {}}. An option or budget block written
+ * on one line stays on one line ({@code { method svd; rank 8 }}) if it has no comments and its line fits in 100
+ * columns; declaration bodies are always one item per line.
+ *
+ * <p>Comments: one that followed code on its source line stays at the end of that line (two spaces before
+ * {@code //}, one before a block comment, so block comments inside a statement stay in place); any other starts its
+ * own line at the current indentation, with a blank line above it if the source had one. A comment that ended its
+ * source line still ends its line. Inside a statement that is safe because the source had a newline there, which the
+ * grammar allows only where a line may continue (after a comma, inside set braces); the rest of such a statement is
+ * indented two levels deeper. A blank line always precedes a declaration together with its leading comments. Line
+ * endings become {@code \n}; the output ends with exactly one newline, or is empty for a file with nothing but
+ * blanks.
  */
 public final class Formatter {
-    private static final int MAX_INLINE_WIDTH = 100;
+    private static final int MAX_WIDTH = 100;
     private static final String INDENT = "  ";
 
-    private final CommonTokenStream tokens;
+    private final List<Token> tokens;
+    /**
+     * The 1-based source line on which each token starts and after its last character, by token index. Counted here
+     * rather than taken from ANTLR, which counts only {@code \n} and would put a whole {@code \r}-only file on line 1.
+     */
+    private final int[] startLine;
+    private final int[] endLine;
+
     private final StringBuilder out = new StringBuilder();
     private int indent;
-    /** Index of the next token whose preceding comments have not been printed. */
+    /** Whether a newline must precede the next output (nothing printed on the current line yet). */
+    private boolean atLineStart = true;
+    /** Index of the first token whose preceding comments are not printed yet. */
     private int cursor;
-    private Token lastPrinted;
-    private boolean lineHasContent;
+    /** The source line where the last printed token or comment ended; 0 before anything. */
+    private int lastLine;
+    /** The last printed token, for spacing; meaningful only while {@code !atLineStart}. */
+    private TerminalNode lastToken;
+    private boolean afterComment;
+    /** Nothing printed yet in the current block (or file): no blank line may be kept here. */
+    private boolean afterOpen = true;
+    /** Inside a statement, option or entry, so a line broken by a comment continues at a deeper indentation. */
+    private boolean inItem;
+    /** The next item starts with a blank line whatever the source had (between declarations). */
+    private boolean forceBlank;
+    /** A block comment on its own line with code after it on the same source line; the code stays on that line. */
+    private boolean commentLeads;
+    /** Rendering a block on one line: nested blocks go on the same line, items separated by {@code ;}. */
+    private boolean oneLine;
 
-    private Formatter(CommonTokenStream tokens) {
+    private Formatter(List<Token> tokens) {
         this.tokens = tokens;
+        this.startLine = new int[tokens.size()];
+        this.endLine = new int[tokens.size()];
+        int line = 1;
+        for (int i = 0; i < tokens.size(); i++) {
+            startLine[i] = line;
+            line += lineBreaks(tokens.get(i).getType() == Token.EOF ? "" : tokens.get(i).getText());
+            endLine[i] = line;
+        }
     }
 
     /** Formats a file that parsed without errors. */
@@ -40,7 +92,7 @@ public final class Formatter {
         if (!parsed.isClean()) {
             throw new IllegalArgumentException("only files without syntax errors can be formatted");
         }
-        Formatter f = new Formatter(parsed.tokens());
+        Formatter f = new Formatter(parsed.tokens().getTokens());
         f.compilationUnit(parsed.tree().get());
         return f.out.toString();
     }
@@ -48,314 +100,258 @@ public final class Formatter {
     private void compilationUnit(CompilationUnitContext ctx) {
         boolean first = true;
         for (DeclarationContext d : ctx.declaration()) {
-            if (!first) {
-                blankLine();
-            }
+            forceBlank = !first;
             first = false;
+            beginItem(d);
             if (d instanceof RecipeDeclarationContext r) {
-                words(r.RECIPE().getSymbol(), r.name);
-                statementBlock(r.LBRACE().getSymbol(), r.statement(), r.RBRACE().getSymbol());
+                emit(r.RECIPE());
+                walk(r.name);
+                block(r.LBRACE(), r.statement(), r.RBRACE(), false);
             } else {
                 TargetDeclarationContext t = (TargetDeclarationContext) d;
-                words(t.TARGET().getSymbol(), t.name);
-                optionBlock(t.optionBlock(), false);
+                emit(t.TARGET());
+                walk(t.name);
+                OptionBlockContext body = t.optionBlock();
+                block(body.LBRACE(), body.option(), body.RBRACE(), false);
             }
         }
-        flushComments(ctx.EOF().getSymbol().getTokenIndex(), true);
-        endLine();
+        inItem = false;
+        flushComments(ctx.EOF().getSymbol().getTokenIndex());
+        newLine();
     }
 
-    private void statementBlock(Token open, List<StatementContext> statements, Token close) {
-        token(open);
-        indent++;
-        ParserRuleContext previous = null;
-        for (StatementContext s : statements) {
-            beginItem(previous, s);
-            statement(s);
-            previous = s;
-        }
-        closeBlock(close);
-    }
-
-    private void statement(StatementContext ctx) {
-        if (ctx instanceof BudgetStatementContext b) {
-            token(b.BUDGET().getSymbol());
-            token(b.LBRACE().getSymbol());
-            indent++;
-            int width = b.budgetEntry().stream().mapToInt(e -> e.metric.getText().length()).max().orElse(0);
-            ParserRuleContext previous = null;
-            for (BudgetEntryContext e : b.budgetEntry()) {
-                beginItem(previous, e);
-                inline(e.metric);
-                pad(width - e.metric.getText().length());
-                inline(e.comparison());
-                inline(e.budgetBound());
-                previous = e;
-            }
-            closeBlock(b.RBRACE().getSymbol());
-            return;
-        }
-        OptionBlockContext block = null;
-        if (ctx instanceof DataStatementContext d) {
-            block = d.optionBlock();
-        } else if (ctx instanceof EmitStatementContext e) {
-            block = e.optionBlock();
-        } else if (ctx instanceof PassStatementContext p) {
-            block = p.optionBlock();
-        }
-        for (int i = 0; i < ctx.getChildCount(); i++) {
-            ParseTree child = ctx.getChild(i);
-            if (child == block) {
-                optionBlock(block, true);
-            } else {
-                inline(child);
-            }
-        }
-    }
-
-    private void optionBlock(OptionBlockContext ctx, boolean inlineAllowed) {
-        Token open = ctx.LBRACE().getSymbol();
-        Token close = ctx.RBRACE().getSymbol();
-        List<OptionContext> options = ctx.option();
-        if (options.isEmpty() && !hasComments(open, close)) {
-            token(open);
-            glue(close);
-            return;
-        }
-        if (inlineAllowed && open.getLine() == close.getLine() && !hasComments(open, close)) {
-            String rendered = renderInline(ctx);
-            if (currentColumn() + 1 + rendered.length() <= MAX_INLINE_WIDTH) {
-                space();
-                out.append(rendered);
-                lineHasContent = true;
-                lastPrinted = close;
-                cursor = close.getTokenIndex() + 1;
-                return;
-            }
-        }
-        token(open);
-        indent++;
-        int width = options.stream().mapToInt(o -> o.key.getText().length()).max().orElse(0);
-        ParserRuleContext previous = null;
-        for (OptionContext o : options) {
-            beginItem(previous, o);
-            inline(o.key);
-            pad(width - o.key.getText().length());
-            value(o.value());
-            previous = o;
-        }
-        closeBlock(close);
-    }
-
-    private void value(ValueContext ctx) {
-        if (ctx instanceof BlockValueContext b) {
-            optionBlock(b.optionBlock(), true);
-        } else {
-            inline(ctx);
-        }
-    }
-
-    /** A block on one line: {@code { method svd; rank 8 }}, nested blocks inline too. */
-    private String renderInline(OptionBlockContext ctx) {
-        List<String> parts = new ArrayList<>();
-        for (OptionContext o : ctx.option()) {
-            StringBuilder part = new StringBuilder(o.key.getText());
-            if (o.value() instanceof BlockValueContext b) {
-                part.append(' ').append(renderInline(b.optionBlock()));
-            } else {
-                part.append(' ').append(renderTokens(o.value()));
-            }
-            parts.add(part.toString());
-        }
-        return parts.isEmpty() ? "{}" : "{ " + String.join("; ", parts) + " }";
-    }
-
-    private String renderTokens(ParseTree tree) {
-        StringBuilder s = new StringBuilder();
-        Token[] previous = {null};
-        forEachToken(tree, t -> {
-            if (previous[0] != null && spaceBetween(previous[0], t)) {
-                s.append(' ');
-            }
-            s.append(t.getText());
-            previous[0] = t;
-        });
-        return s.toString();
-    }
-
-    // ---- Token output -------------------------------------------------------------------------------------------
-
-    private void words(Token keyword, ParserRuleContext name) {
-        token(keyword);
-        inline(name);
-    }
-
-    /** Prints every token of a subtree on the current line with canonical spacing. */
-    private void inline(ParseTree tree) {
-        forEachToken(tree, t -> {
-            if (lastPrinted != null && lineHasContent && !spaceBetween(lastPrinted, t)) {
-                glue(t);
-            } else {
-                token(t);
-            }
-        });
-    }
-
-    private static void forEachToken(ParseTree tree, java.util.function.Consumer<Token> action) {
+    /** Prints a subtree's tokens on the current line; blocks inside it get their own layout. */
+    private void walk(ParseTree tree) {
         if (tree instanceof TerminalNode leaf) {
             int type = leaf.getSymbol().getType();
+            // Separators are re-created by the layout: a newline per item, or `;` on one line.
             if (type != RecipeLexer.NL && type != RecipeLexer.SEMI && type != Token.EOF) {
-                action.accept(leaf.getSymbol());
+                emit(leaf);
             }
+        } else if (tree instanceof OptionBlockContext b) {
+            block(b.LBRACE(), b.option(), b.RBRACE(), true);
+        } else if (tree instanceof BudgetStatementContext b) {
+            emit(b.BUDGET());
+            block(b.LBRACE(), b.budgetEntry(), b.RBRACE(), true);
+        } else {
+            for (int i = 0; i < tree.getChildCount(); i++) {
+                walk(tree.getChild(i));
+            }
+        }
+    }
+
+    /**
+     * Prints {@code { items }}: empty as {@code {}}, on one line if allowed and it was on one line, has no comments
+     * and fits, otherwise one item per line. Trying the one-line form and rolling back keeps a single printing path.
+     */
+    private void block(TerminalNode open, List<? extends ParserRuleContext> items, TerminalNode close,
+                       boolean mayStayOnOneLine) {
+        int from = open.getSymbol().getTokenIndex();
+        int to = close.getSymbol().getTokenIndex();
+        boolean comments = hasComments(from, to);
+        if (items.isEmpty() && !comments) {
+            emit(open);
+            emit(close);
             return;
         }
-        for (int i = 0; i < tree.getChildCount(); i++) {
-            forEachToken(tree.getChild(i), action);
+        if (oneLine || mayStayOnOneLine && !comments && startLine[from] == startLine[to]) {
+            State before = save();
+            boolean outer = oneLine;
+            oneLine = true;
+            emit(open);
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) {
+                    out.append(';');
+                }
+                item(items.get(i), 0);
+            }
+            emit(close);
+            oneLine = outer;
+            if (outer || currentColumn() <= MAX_WIDTH) {
+                return;
+            }
+            restore(before);
         }
+        emit(open);
+        indent++;
+        afterOpen = true;
+        int width = keyWidth(items);
+        for (ParserRuleContext item : items) {
+            beginItem(item);
+            item(item, width);
+        }
+        inItem = false;
+        flushComments(to);
+        indent--;
+        newLine();
+        emit(close);
+    }
+
+    private void item(ParserRuleContext item, int width) {
+        if (item instanceof OptionContext o) {
+            walk(o.key);
+            if (!(o.value() instanceof BlockValueContext)) {
+                pad(width - o.key.getText().length());
+            }
+            walk(o.value());
+        } else if (item instanceof BudgetEntryContext e) {
+            walk(e.metric);
+            pad(width - e.metric.getText().length());
+            walk(e.comparison());
+            walk(e.budgetBound());
+        } else {
+            walk(item);
+        }
+    }
+
+    /** The width of the key column: the longest key among options with a plain value, or budget metrics. */
+    private static int keyWidth(List<? extends ParserRuleContext> items) {
+        int width = 0;
+        for (ParserRuleContext item : items) {
+            if (item instanceof OptionContext o && !(o.value() instanceof BlockValueContext)) {
+                width = Math.max(width, o.key.getText().length());
+            } else if (item instanceof BudgetEntryContext e) {
+                width = Math.max(width, e.metric.getText().length());
+            }
+        }
+        return width;
+    }
+
+    /** Starts a declaration, statement, option or entry on a new line, after the comments that precede it. */
+    private void beginItem(ParserRuleContext item) {
+        inItem = false;
+        int first = item.getStart().getTokenIndex();
+        flushComments(first);
+        if (!commentLeads) {
+            newLine();
+            if (forceBlank || !afterOpen && startLine[first] - lastLine > 1) {
+                blankLine();
+            }
+        }
+        forceBlank = false;
+        commentLeads = false;
+        afterOpen = false;
+    }
+
+    // ---- Tokens and lines ---------------------------------------------------------------------------------------
+
+    private void emit(TerminalNode node) {
+        Token t = node.getSymbol();
+        flushComments(t.getTokenIndex());
+        if (atLineStart) {
+            startLine();
+        } else if (afterComment || lastToken == null || spaceBetween(lastToken, node)) {
+            out.append(' ');
+        }
+        out.append(t.getText());
+        lastToken = node;
+        lastLine = endLine[t.getTokenIndex()];
+        afterComment = false;
+        commentLeads = false;
+        inItem = true;
+        cursor = t.getTokenIndex() + 1;
     }
 
     /** Whether canonical layout puts a space between two neighbouring tokens of one line. */
-    private boolean spaceBetween(Token left, Token right) {
-        int l = left.getType();
-        int r = right.getType();
+    private static boolean spaceBetween(TerminalNode left, TerminalNode right) {
+        int l = left.getSymbol().getType();
+        int r = right.getSymbol().getType();
         if (r == RecipeLexer.COMMA || l == RecipeLexer.HASHMARK) {
             return false;
         }
         if (l == RecipeLexer.COLON || r == RecipeLexer.COLON || l == RecipeLexer.SLASH || r == RecipeLexer.SLASH) {
             return false;
         }
-        if (l == RecipeLexer.MINUS && isSign(left)) {
+        if (l == RecipeLexer.MINUS && left.getParent() instanceof QuantityContext) {
             return false;
         }
-        if (l == RecipeLexer.LBRACE && isSetBrace(left) || r == RecipeLexer.RBRACE && isSetBrace(right)) {
+        if (l == RecipeLexer.LBRACE && (r == RecipeLexer.RBRACE || isSetBrace(left))) {
             return false;
         }
-        return true;
+        return !(r == RecipeLexer.RBRACE && isSetBrace(right));
     }
 
-    private boolean isSign(Token minus) {
-        return tokens.get(minus.getTokenIndex()) == minus && parentOf(minus) instanceof QuantityContext;
-    }
-
-    private boolean isSetBrace(Token brace) {
-        ParserRuleContext parent = parentOf(brace);
-        return parent instanceof SetValueContext || parent instanceof AutoSetContext;
-    }
-
-    /** The rule a token belongs to, found by the parse tree's recorded token ranges. */
-    private ParserRuleContext parentOf(Token token) {
-        return parents.get(token.getTokenIndex());
-    }
-
-    private final java.util.Map<Integer, ParserRuleContext> parents = new java.util.HashMap<>();
-
-    private void token(Token t) {
-        flushComments(t.getTokenIndex(), false);
-        space();
-        out.append(t.getText());
-        lineHasContent = true;
-        lastPrinted = t;
-        cursor = t.getTokenIndex() + 1;
-    }
-
-    /** Prints a token directly after the previous one, without a space. */
-    private void glue(Token t) {
-        flushComments(t.getTokenIndex(), false);
-        if (!lineHasContent) {
-            startLine();
-        }
-        out.append(t.getText());
-        lineHasContent = true;
-        lastPrinted = t;
-        cursor = t.getTokenIndex() + 1;
-    }
-
-    private void space() {
-        if (!lineHasContent) {
-            startLine();
-        } else if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') {
-            out.append(' ');
-        }
+    private static boolean isSetBrace(TerminalNode brace) {
+        return brace.getParent() instanceof SetValueContext || brace.getParent() instanceof AutoSetContext;
     }
 
     private void pad(int n) {
-        if (n > 0) {
-            out.append(" ".repeat(n));
-        }
+        out.append(" ".repeat(Math.max(0, n)));
     }
 
     private void startLine() {
-        out.append(INDENT.repeat(indent));
-        lineHasContent = true;
-        lastPrinted = null;
+        out.append(INDENT.repeat(indent + (inItem ? 2 : 0)));
+        atLineStart = false;
     }
 
-    private void endLine() {
-        if (lineHasContent) {
-            trimTrailingSpaces();
+    private void newLine() {
+        if (!atLineStart) {
+            int end = out.length();
+            while (end > 0 && (out.charAt(end - 1) == ' ' || out.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            out.setLength(end);
             out.append('\n');
-            lineHasContent = false;
+            atLineStart = true;
         }
     }
 
     private void blankLine() {
-        endLine();
-        if (out.length() > 0 && !out.toString().endsWith("\n\n")) {
+        if (out.length() > 0 && !(out.length() >= 2 && out.charAt(out.length() - 2) == '\n')) {
             out.append('\n');
         }
-    }
-
-    private void trimTrailingSpaces() {
-        int end = out.length();
-        while (end > 0 && out.charAt(end - 1) == ' ') {
-            end--;
-        }
-        out.setLength(end);
     }
 
     private int currentColumn() {
-        int lineStart = out.lastIndexOf("\n") + 1;
-        return out.length() - lineStart;
-    }
-
-    /** Starts a statement, option or budget entry on a new line, keeping one blank line if the source had one. */
-    private void beginItem(ParserRuleContext previous, ParserRuleContext item) {
-        Token first = item.getStart();
-        boolean blank = previous != null && firstLineOfItemWithComments(item) - previous.getStop().getLine() > 1;
-        flushComments(first.getTokenIndex(), true);
-        endLine();
-        if (blank && !out.toString().endsWith("\n\n")) {
-            out.append('\n');
-        }
-        indexParents(item);
-    }
-
-    private int firstLineOfItemWithComments(ParserRuleContext item) {
-        int line = item.getStart().getLine();
-        for (int i = item.getStart().getTokenIndex() - 1; i >= cursor; i--) {
-            Token t = tokens.get(i);
-            if (isComment(t)) {
-                line = t.getLine();
-            }
-        }
-        return line;
-    }
-
-    private void closeBlock(Token close) {
-        flushComments(close.getTokenIndex(), true);
-        indent--;
-        endLine();
-        token(close);
+        return out.length() - (out.lastIndexOf("\n") + 1);
     }
 
     // ---- Comments -----------------------------------------------------------------------------------------------
 
-    private static boolean isComment(Token t) {
-        return t.getType() == RecipeLexer.LINE_COMMENT || t.getType() == RecipeLexer.BLOCK_COMMENT;
+    /** Prints the comments among the tokens before {@code upTo} that are not printed yet. */
+    private void flushComments(int upTo) {
+        for (int i = cursor; i < upTo; i++) {
+            Token t = tokens.get(i);
+            if (!isComment(t)) {
+                continue;
+            }
+            String text = normalized(t.getText());
+            if (!atLineStart && startLine[i] == lastLine) {
+                out.append(t.getType() == RecipeLexer.LINE_COMMENT ? "  " : " ").append(text);
+            } else {
+                newLine();
+                if (forceBlank || !afterOpen && startLine[i] - lastLine > 1) {
+                    blankLine();
+                }
+                forceBlank = false;
+                startLine();
+                out.append(text);
+                commentLeads = true;
+                afterOpen = false;
+            }
+            afterComment = true;
+            lastLine = endLine[i];
+            if (endsLine(i)) {
+                newLine();
+                commentLeads = false;
+            }
+        }
+        cursor = Math.max(cursor, upTo);
     }
 
-    private boolean hasComments(Token open, Token close) {
-        for (int i = open.getTokenIndex() + 1; i < close.getTokenIndex(); i++) {
+    /** Whether nothing but blanks follows a comment on the source line where it ends. */
+    private boolean endsLine(int comment) {
+        for (int j = comment + 1; j < tokens.size(); j++) {
+            int type = tokens.get(j).getType();
+            if (type != RecipeLexer.WS) {
+                return type == RecipeLexer.NL || type == Token.EOF || startLine[j] > endLine[comment];
+            }
+        }
+        return true;
+    }
+
+    private boolean hasComments(int from, int to) {
+        for (int i = from + 1; i < to; i++) {
             if (isComment(tokens.get(i))) {
                 return true;
             }
@@ -363,70 +359,48 @@ public final class Formatter {
         return false;
     }
 
-    /**
-     * Prints the comments before token {@code upTo}: a comment on the line of the previously printed token stays at
-     * the end of that line; others go on lines of their own, keeping one blank line above them if the source had one.
-     */
-    private void flushComments(int upTo, boolean beforeItem) {
-        Token previousToken = lastPrinted;
-        int previousLine = lastPrinted != null ? lastEndLine(lastPrinted) : -1;
-        for (int i = cursor; i < upTo; i++) {
-            Token t = tokens.get(i);
-            if (!isComment(t)) {
-                continue;
-            }
-            boolean trailing = previousToken != null && lineHasContent && t.getLine() == previousLine;
-            if (trailing) {
-                out.append(t.getType() == RecipeLexer.LINE_COMMENT ? "  " : " ");
-                out.append(t.getText());
-            } else {
-                boolean blank = previousLine > 0 && t.getLine() - previousLine > 1;
-                endLine();
-                if (blank && out.length() > 0 && !out.toString().endsWith("\n\n") && !out.toString().endsWith("{\n")) {
-                    out.append('\n');
-                }
-                out.append(INDENT.repeat(indent)).append(t.getText());
-                lineHasContent = true;
-            }
-            previousToken = t;
-            previousLine = lastEndLine(t);
-            if (t.getType() == RecipeLexer.LINE_COMMENT || !beforeItem && false) {
-                endLine();
-            }
-            lastPrinted = null;
-            cursor = i + 1;
-        }
-        if (previousToken != null && previousToken != lastPrinted && isComment(previousToken)
-                && previousToken.getType() == RecipeLexer.BLOCK_COMMENT && !beforeItem) {
-            lastPrinted = previousToken;
-        }
-        cursor = Math.max(cursor, upTo);
+    private static boolean isComment(Token t) {
+        return t.getType() == RecipeLexer.LINE_COMMENT || t.getType() == RecipeLexer.BLOCK_COMMENT;
     }
 
-    private static int lastEndLine(Token t) {
-        String text = t.getText();
-        int lines = 0;
+    /** A comment with {@code \n} line endings and no blanks at the ends of its lines, like all other output lines. */
+    private static String normalized(String comment) {
+        return String.join("\n", comment.split("\r\n|\r|\n", -1)).replaceAll("[ \t]+\n", "\n");
+    }
+
+    private static int lineBreaks(String text) {
+        int breaks = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                lines++;
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 == text.length() || text.charAt(i + 1) != '\n')) {
+                breaks++;
             }
         }
-        return t.getLine() + lines;
+        return breaks;
     }
 
-    private void indexParents(ParserRuleContext ctx) {
-        for (int i = 0; i < ctx.getChildCount(); i++) {
-            ParseTree child = ctx.getChild(i);
-            if (child instanceof TerminalNode leaf) {
-                parents.put(leaf.getSymbol().getTokenIndex(), ctx);
-            } else {
-                indexParents((ParserRuleContext) child);
-            }
-        }
+    // ---- Rolling back a one-line attempt ------------------------------------------------------------------------
+
+    private record State(int length, int indent, boolean atLineStart, int cursor, int lastLine, TerminalNode lastToken,
+                         boolean afterComment, boolean afterOpen, boolean inItem, boolean forceBlank,
+                         boolean commentLeads) {}
+
+    private State save() {
+        return new State(out.length(), indent, atLineStart, cursor, lastLine, lastToken, afterComment, afterOpen,
+                inItem, forceBlank, commentLeads);
     }
 
-    static {
-        // RecipeParser is referenced for its rule contexts; keep the import meaningful for readers.
-        RecipeParser.class.getName();
+    private void restore(State s) {
+        out.setLength(s.length());
+        indent = s.indent();
+        atLineStart = s.atLineStart();
+        cursor = s.cursor();
+        lastLine = s.lastLine();
+        lastToken = s.lastToken();
+        afterComment = s.afterComment();
+        afterOpen = s.afterOpen();
+        inItem = s.inItem();
+        forceBlank = s.forceBlank();
+        commentLeads = s.commentLeads();
     }
 }
