@@ -7,13 +7,18 @@ import dev.tamp.grammar.RecipeParser.BlockValueContext;
 import dev.tamp.grammar.RecipeParser.BudgetEntryContext;
 import dev.tamp.grammar.RecipeParser.BudgetStatementContext;
 import dev.tamp.grammar.RecipeParser.CompilationUnitContext;
+import dev.tamp.grammar.RecipeParser.DataStatementContext;
 import dev.tamp.grammar.RecipeParser.DeclarationContext;
+import dev.tamp.grammar.RecipeParser.ModelStatementContext;
+import dev.tamp.grammar.RecipeParser.SeedStatementContext;
+import dev.tamp.grammar.RecipeParser.TargetStatementContext;
 import dev.tamp.grammar.RecipeParser.OptionBlockContext;
 import dev.tamp.grammar.RecipeParser.OptionContext;
 import dev.tamp.grammar.RecipeParser.QuantityContext;
 import dev.tamp.grammar.RecipeParser.RecipeDeclarationContext;
 import dev.tamp.grammar.RecipeParser.SetValueContext;
 import dev.tamp.grammar.RecipeParser.TargetDeclarationContext;
+import java.util.ArrayList;
 import java.util.List;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
@@ -32,8 +37,12 @@ import org.antlr.v4.runtime.tree.TerminalNode;
  * on one line stays on one line ({@code { method svd; rank 8 }}) if it has no comments and its line fits in 100
  * columns; declaration bodies are always one item per line.
  *
+ * The arguments of a recipe's header statements ({@code model}, {@code data}, {@code target}, {@code seed}) line
+ * up the same way.
+ *
  * <p>Comments: one that followed code on its source line stays at the end of that line (two spaces before
- * {@code //}, one before a block comment, so block comments inside a statement stay in place); any other starts its
+ * {@code //}, one before a block comment, so block comments inside a statement stay in place); the {@code //}
+ * comments ending consecutive lines are aligned in one column, as gofmt does; any other starts its
  * own line at the current indentation, with a blank line above it if the source had one. A comment that ended its
  * source line still ends its line. Inside a statement that is safe because the source had a newline there, which the
  * grammar allows only where a line may continue (after a comma, inside set braces); the rest of such a statement is
@@ -74,6 +83,8 @@ public final class Formatter {
     private boolean commentLeads;
     /** Rendering a block on one line: nested blocks go on the same line, items separated by {@code ;}. */
     private boolean oneLine;
+    /** Output offsets where a trailing line comment starts (at its two leading spaces), for aligning them. */
+    private final List<Integer> trailing = new ArrayList<>();
 
     private Formatter(List<Token> tokens) {
         this.tokens = tokens;
@@ -94,7 +105,7 @@ public final class Formatter {
         }
         Formatter f = new Formatter(parsed.tokens().getTokens());
         f.compilationUnit(parsed.tree().get());
-        return f.out.toString();
+        return f.alignTrailingComments();
     }
 
     private void compilationUnit(CompilationUnitContext ctx) {
@@ -199,12 +210,24 @@ public final class Formatter {
             pad(width - e.metric.getText().length());
             walk(e.comparison());
             walk(e.budgetBound());
+        } else if (isHeader(item)) {
+            walk(item.getChild(0));
+            pad(width - item.getChild(0).getText().length());
+            for (int i = 1; i < item.getChildCount(); i++) {
+                walk(item.getChild(i));
+            }
         } else {
             walk(item);
         }
     }
 
-    /** The width of the key column: the longest key among options with a plain value, or budget metrics. */
+    /** The statements that say what a recipe works on; their arguments line up like option values. */
+    private static boolean isHeader(ParserRuleContext item) {
+        return item instanceof ModelStatementContext || item instanceof DataStatementContext
+                || item instanceof TargetStatementContext || item instanceof SeedStatementContext;
+    }
+
+    /** The width of the key column: the longest key among options with a plain value, budget metrics or header keywords. */
     private static int keyWidth(List<? extends ParserRuleContext> items) {
         int width = 0;
         for (ParserRuleContext item : items) {
@@ -212,6 +235,8 @@ public final class Formatter {
                 width = Math.max(width, o.key.getText().length());
             } else if (item instanceof BudgetEntryContext e) {
                 width = Math.max(width, e.metric.getText().length());
+            } else if (isHeader(item)) {
+                width = Math.max(width, item.getChild(0).getText().length());
             }
         }
         return width;
@@ -317,6 +342,9 @@ public final class Formatter {
             }
             String text = normalized(t.getText());
             if (!atLineStart && startLine[i] == lastLine) {
+                if (t.getType() == RecipeLexer.LINE_COMMENT) {
+                    trailing.add(out.length());
+                }
                 out.append(t.getType() == RecipeLexer.LINE_COMMENT ? "  " : " ").append(text);
             } else {
                 newLine();
@@ -379,6 +407,47 @@ public final class Formatter {
         return breaks;
     }
 
+    /**
+     * Aligns the trailing {@code //} comments of consecutive lines in one column, two spaces after the longest code
+     * among them, as gofmt does: a run ends at a line without such a comment.
+     */
+    private String alignTrailingComments() {
+        String text = out.toString();
+        StringBuilder aligned = new StringBuilder(text.length());
+        List<int[]> run = new ArrayList<>();
+        int lineStart = 0;
+        int next = 0;
+        while (lineStart < text.length()) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            lineEnd = lineEnd < 0 ? text.length() : lineEnd + 1;
+            while (next < trailing.size() && trailing.get(next) < lineStart) {
+                next++;
+            }
+            boolean commented = next < trailing.size() && trailing.get(next) < lineEnd;
+            if (commented) {
+                run.add(new int[] {lineStart, trailing.get(next), lineEnd});
+            } else {
+                flushRun(text, run, aligned);
+                aligned.append(text, lineStart, lineEnd);
+            }
+            lineStart = lineEnd;
+        }
+        flushRun(text, run, aligned);
+        return aligned.toString();
+    }
+
+    private static void flushRun(String text, List<int[]> run, StringBuilder aligned) {
+        int column = 0;
+        for (int[] line : run) {
+            column = Math.max(column, line[1] - line[0]);
+        }
+        for (int[] line : run) {
+            aligned.append(text, line[0], line[1]).append(" ".repeat(column - (line[1] - line[0])))
+                    .append(text, line[1], line[2]);
+        }
+        run.clear();
+    }
+
     // ---- Rolling back a one-line attempt ------------------------------------------------------------------------
 
     private record State(int length, int indent, boolean atLineStart, int cursor, int lastLine, TerminalNode lastToken,
@@ -392,6 +461,7 @@ public final class Formatter {
 
     private void restore(State s) {
         out.setLength(s.length());
+        trailing.removeIf(offset -> offset >= s.length());
         indent = s.indent();
         atLineStart = s.atLineStart();
         cursor = s.cursor();

@@ -25,7 +25,7 @@ class FormatterTest {
     @Test
     void carriageReturnsAloneEndLinesToo() {
         assertThat(FormatTesting.format("cr.recipe", "recipe r {\r  model \"m\"  // c\r\r  seed 1\r}"))
-                .isEqualTo("recipe r {\n  model \"m\"  // c\n\n  seed 1\n}\n");
+                .isEqualTo("recipe r {\n  model \"m\"  // c\n\n  seed  1\n}\n");
     }
 
     @Test
