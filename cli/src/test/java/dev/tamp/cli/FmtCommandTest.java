@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FmtCommandTest {
     private static final String MESSY = "recipe r{model \"m.onnx\";seed 1\n  prune * {method magnitude; sparsity 50%}  // keep\n}";
     private static final String FORMATTED =
-            "recipe r {\n  model \"m.onnx\"\n  seed 1\n  prune * { method magnitude; sparsity 50 % }  // keep\n}\n";
+            "recipe r {\n  model \"m.onnx\"\n  seed  1\n  prune * { method magnitude; sparsity 50 % }  // keep\n}\n";
 
     @TempDir
     Path dir;
