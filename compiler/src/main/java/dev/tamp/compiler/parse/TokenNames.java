@@ -37,11 +37,15 @@ public final class TokenNames {
     }
 
     public static boolean isKeyword(int type) {
-        return KEYWORDS.get(type);
+        return type >= 0 && KEYWORDS.get(type);
     }
 
     public static boolean isUnit(int type) {
-        return UNITS.get(type);
+        return type >= 0 && UNITS.get(type);
+    }
+
+    private static boolean isStatementStart(int type) {
+        return type >= 0 && STATEMENT_STARTS.get(type);
     }
 
     /** Every word the lexer reserves: keywords and units. */
@@ -81,11 +85,11 @@ public final class TokenNames {
             parts.add("a statement (`model`, `data`, `target`, `budget`, `seed`, a pass such as `prune`, or `emit`)");
         }
         for (int type : types) {
-            if (name && (KEYWORDS.get(type) || UNITS.get(type) || type == RecipeLexer.IDENT)) {
+            if (name && (isKeyword(type) || isUnit(type) || type == RecipeLexer.IDENT)) {
                 parts.add("a name");
-            } else if (statement && STATEMENT_STARTS.get(type)) {
+            } else if (statement && isStatementStart(type)) {
                 continue;
-            } else if (unit && UNITS.get(type)) {
+            } else if (unit && isUnit(type)) {
                 parts.add("a unit");
             } else {
                 parts.add(describeType(type));
@@ -120,7 +124,7 @@ public final class TokenNames {
         List<String> words = new ArrayList<>();
         boolean name = expected.contains(RecipeLexer.IDENT);
         for (int type : expected.toList()) {
-            if ((KEYWORDS.get(type) || UNITS.get(type)) && !name) {
+            if ((isKeyword(type) || isUnit(type)) && !name) {
                 words.add(literal(type));
             }
         }
