@@ -342,6 +342,10 @@ public final class OptionChecker {
                 throw reject(DiagnosticCode.VALUE_OUT_OF_RANGE, value.span(), "division by zero", null);
             }
             double v = f.numerator().doubleValue() / f.denominator().doubleValue();
+            if (type.integer() && v != Math.rint(v)) {
+                throw reject(DiagnosticCode.WRONG_VALUE_TYPE, value.span(),
+                        "option `" + name + "` takes a whole number, found `" + file.slice(value.span()) + "`", null);
+            }
             return checkBounds(v, type, name, value.span(), value.span());
         }
         throw wrongType(value, type, name);
