@@ -2,7 +2,7 @@ package dev.tamp.compiler.diag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tamp.compiler.Frontend;
+import dev.tamp.compiler.DocExamples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DiagnosticsDocsTest {
     private static final Path DOC = Path.of("..", "docs", "diagnostics.md");
-    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    /** Where the shown outputs were produced: examples live in {@code /tmp/tamp/examples}, next to models and data. */
-    private static final String SHOWN_ROOT = "/tmp/tamp";
     private static final Pattern HEADING = Pattern.compile("(?m)^## ([EW]\\d{4}): (.*)$");
     private static final Pattern EXAMPLE = Pattern.compile(
             "```tamp (\\S+)\n(.*?)```\n+```console\n(\\$ tamp check \\S+\n)(.*?)```", Pattern.DOTALL);
@@ -49,9 +46,7 @@ class DiagnosticsDocsTest {
     @Test
     void everyExampleGivesTheOutputShown() throws IOException {
         String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-        Files.createDirectories(root.resolve("examples"));
-        Files.createSymbolicLink(root.resolve("models"), REPO.resolve("models"));
-        Files.createSymbolicLink(root.resolve("data"), REPO.resolve("data"));
+        DocExamples examples = new DocExamples(root);
 
         StringBuilder rewritten = new StringBuilder();
         int last = 0;
@@ -62,7 +57,7 @@ class DiagnosticsDocsTest {
             int end = i + 1 < sections.size() ? doc.indexOf(sections.get(i + 1)) : doc.length();
             Matcher m = EXAMPLE.matcher(doc).region(start, end);
             assertThat(m.find()).as("%s has a ```tamp FILE example followed by its ```console output", code).isTrue();
-            String output = check(m.group(1), m.group(2));
+            String output = examples.check(m.group(1), m.group(2));
             assertThat(output).as("output of the %s example", code).contains("[" + code + "]");
             rewritten.append(doc, last, m.start(4)).append(output);
             last = m.end(4);
@@ -84,21 +79,5 @@ class DiagnosticsDocsTest {
             result.add(m.group());
         }
         return result;
-    }
-
-    /** What {@code tamp check FILE} prints on stderr, run in the examples folder. */
-    private String check(String name, String text) throws IOException {
-        Path file = root.resolve("examples").resolve(name);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        Diagnostics diagnostics = new Diagnostics();
-        new Frontend(diagnostics).check(file, name);
-        StringBuilder out = new StringBuilder();
-        for (Diagnostic d : diagnostics.sorted()) {
-            out.append(DiagnosticRenderer.render(d)).append('\n');
-        }
-        if (diagnostics.hasErrors() || diagnostics.warningCount() > 0) {
-            out.append(DiagnosticRenderer.summary(diagnostics)).append('\n');
-        }
-        return out.toString().replace(root.toString(), SHOWN_ROOT);
     }
 }

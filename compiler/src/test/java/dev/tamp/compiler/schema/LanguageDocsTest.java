@@ -2,6 +2,7 @@ package dev.tamp.compiler.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tamp.compiler.DocExamples;
 import dev.tamp.grammar.RecipeLexer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps docs/language.md true to the code: its generated tables equal {@link SchemaDocs}' output, and it mentions
- * every keyword, unit and operator the lexer knows. Run with {@code -Dgolden.accept=true} to rewrite the tables.
+ * every keyword, unit and operator the lexer knows, and its complete examples ({@code ```tamp FILE}) check clean. Run with {@code -Dgolden.accept=true} to rewrite the tables.
  */
 class LanguageDocsTest {
     static final Path DOC = Path.of("..", "docs", "language.md");
@@ -57,6 +59,16 @@ class LanguageDocsTest {
             }
         }
         assertThat(missing).as("tokens of RecipeLexer not mentioned as `token` in %s", DOC).isEmpty();
+    }
+
+    @Test
+    void completeExamplesCheckClean(@TempDir Path root) throws IOException {
+        Map<String, String> examples = DocExamples.examples(Files.readString(DOC, StandardCharsets.UTF_8));
+        assertThat(examples).as("```tamp FILE examples in %s", DOC).isNotEmpty();
+        DocExamples checker = new DocExamples(root);
+        for (Map.Entry<String, String> e : examples.entrySet()) {
+            assertThat(checker.check(e.getKey(), e.getValue())).as("tamp check %s", e.getKey()).isEmpty();
+        }
     }
 
     private static Set<String> markerNames(String doc) {
