@@ -551,7 +551,8 @@ public final class Analyzer {
         if (pass.kind() == PassKind.FINETUNE && settings.get("lr").isPresent() && settings.number("lr") > 1) {
             report.accept(Diagnostic.of(DiagnosticCode.SUSPICIOUS_VALUE, file,
                             settings.get("lr").get().origin().orElse(pass.kindSpan()),
-                            "learning rate " + settings.number("lr") + " is unusually large; training will likely diverge")
+                            "learning rate " + BigDecimal.valueOf(settings.number("lr")).stripTrailingZeros().toPlainString()
+                                    + " is unusually large; training will likely diverge")
                     .withHint("typical values are 1e-4 to 1e-2"));
         }
         return selector.map(s -> new PassRequest(pass.kind(), s, settings, pass.span()));
