@@ -20,7 +20,7 @@ class ExpectedEndOfFileTest {
         List<Diagnostic> diagnostics = new ArrayList<>();
         SourceFile file = SourceFile.of("x.recipe", "recipe x {\n  prune fc1 { sparsity 90 % schedule oneshot }\n}\n");
         Parsing.parse(file, diagnostics::add);
-        assertThat(diagnostics).isNotEmpty().extracting(Diagnostic::code).containsOnly(DiagnosticCode.SYNTAX_ERROR);
+        assertThat(diagnostics).extracting(Diagnostic::code).containsExactly(DiagnosticCode.SYNTAX_ERROR);
         assertThat(diagnostics.get(0).span().line()).isEqualTo(2);
         assertThat(TokenNames.expectedKeywords(org.antlr.v4.runtime.misc.IntervalSet.of(-1))).isEmpty();
     }
