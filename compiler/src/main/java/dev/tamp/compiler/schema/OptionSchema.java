@@ -57,6 +57,11 @@ public record OptionSchema(String summary, Map<String, OptionSpec> options, List
             return add(new OptionSpec(name, type, false, Optional.empty(), true, Set.of(), doc));
         }
 
+        /** A required option the planner may also choose ({@code auto}). */
+        public Builder requiredTunable(String name, ValueType type, String doc) {
+            return add(new OptionSpec(name, type, true, Optional.empty(), true, Set.of(), doc));
+        }
+
         /** Limits the most recently declared option to some methods. */
         public Builder forMethods(String... methods) {
             String last = options.keySet().stream().reduce((a, b) -> b).orElseThrow();

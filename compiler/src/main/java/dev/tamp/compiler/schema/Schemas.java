@@ -174,7 +174,7 @@ public final class Schemas {
                     "Replace a fully connected layer by a structured matrix multiplied through the FFT: circulant "
                     + "(square layers, Cheng et al. 2015) or block-circulant (CirCNN, Ding et al. 2017).")
             .option("method", choice("circulant", "block-circulant"), "circulant", "The structure.")
-            .tunable("block", whole(2, 1 << 16), null, "Side of each circulant block; required for `block-circulant`.")
+            .requiredTunable("block", whole(2, 1 << 16), "Side of each circulant block.")
             .forMethods("block-circulant")
             .build();
 
