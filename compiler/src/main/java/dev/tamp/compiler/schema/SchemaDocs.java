@@ -44,7 +44,7 @@ public final class SchemaDocs {
         out.append("|---|---|---|---|").append(methods ? "---|" : "").append("---|\n");
         for (OptionSpec spec : schema.options().values()) {
             out.append("| `").append(spec.name()).append("` | ")
-                    .append(cell(type(spec.type()))).append(" | ")
+                    .append(cell(typeText(spec.type()))).append(" | ")
                     .append(cell(defaultText(spec))).append(" | ")
                     .append(spec.tunable() ? "yes" : "no").append(" | ");
             if (methods) {
@@ -107,7 +107,7 @@ public final class SchemaDocs {
         };
     }
 
-    static String type(ValueType type) {
+    static String typeText(ValueType type) {
         if (type instanceof ValueType.Number n) {
             String bounds = bounds(n);
             String unit = n.dimension().isPresent() && n.dimension().get() != Unit.Dimension.FRACTION
@@ -116,7 +116,7 @@ public final class SchemaDocs {
             return n.describe() + ", " + bounds + unit;
         }
         if (type instanceof ValueType.OneOf oneOf) {
-            return String.join(", or ", oneOf.alternatives().stream().map(SchemaDocs::type).toList());
+            return String.join(", or ", oneOf.alternatives().stream().map(SchemaDocs::typeText).toList());
         }
         if (type instanceof ValueType.Flag) {
             return "`yes` or `no` (also `true`/`false`, `on`/`off`)";
@@ -125,7 +125,7 @@ public final class SchemaDocs {
             return t.describe() + " in double quotes";
         }
         if (type instanceof ValueType.Ratio) {
-            return "a ratio `n:m` with 0 < n < m ≤ 64";
+            return "a ratio `n:m` with 0 < n < m ≤ " + ValueType.Ratio.MAX_GROUP;
         }
         if (type instanceof ValueType.Shape s) {
             return "a " + s.rank() + "-dimensional shape such as `4x4`";
