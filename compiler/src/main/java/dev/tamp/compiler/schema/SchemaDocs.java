@@ -19,6 +19,7 @@ public final class SchemaDocs {
     public static Map<String, String> sections() {
         Map<String, String> sections = new LinkedHashMap<>();
         sections.put("units", unitTable());
+        sections.put("auto", tunableList());
         sections.put("budget", budgetTable());
         sections.put("data", schemaTable(Schemas.DATA));
         for (PassKind kind : PassKind.values()) {
@@ -57,6 +58,20 @@ public final class SchemaDocs {
         for (List<String> pair : schema.conflicts()) {
             out.append("\n`").append(pair.get(0)).append("` and `").append(pair.get(1))
                     .append("` cannot both be given in one statement.\n");
+        }
+        return out.toString();
+    }
+
+    /** The options the planner may choose ({@code auto}), statement by statement. */
+    public static String tunableList() {
+        StringBuilder out = new StringBuilder();
+        for (PassKind kind : PassKind.values()) {
+            for (OptionSpec spec : Schemas.pass(kind).options().values()) {
+                if (spec.tunable()) {
+                    out.append("- `").append(kind.keyword()).append(' ').append(spec.name()).append('`')
+                            .append(spec.defaultText().map(d -> " (default `" + d + "`)").orElse("")).append('\n');
+                }
+            }
         }
         return out.toString();
     }
