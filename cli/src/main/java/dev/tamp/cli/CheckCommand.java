@@ -37,7 +37,8 @@ final class CheckCommand implements Callable<Integer> {
                 String what = declared.recipes().isEmpty()
                         ? declared.targets().size() + (declared.targets().size() == 1 ? " target" : " targets")
                         : "recipe `" + declared.recipes().get(0).name() + "`, "
-                                + declared.recipes().get(0).passes().size() + " passes";
+                                + declared.recipes().get(0).passes().size()
+                                + (declared.recipes().get(0).passes().size() == 1 ? " pass" : " passes");
                 out.println("ok: " + file + " (" + what + ")");
             }
         }

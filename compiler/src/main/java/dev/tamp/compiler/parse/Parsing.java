@@ -92,6 +92,11 @@ public final class Parsing {
             boolean unit = TokenNames.isUnit(typeOf(keyword.get()));
             return Optional.of("did you mean `" + keyword.get() + "`?" + (unit ? " (units are case-sensitive)" : ""));
         }
+        Optional<String> unit = unitIgnoringCase(text);
+        if (unit.isPresent() && previousIs(tokens, offending, RecipeLexer.NUMBER)) {
+            // After a number the unit was optional, so the expected set has none to suggest: `48 kb`.
+            return Optional.of("did you mean `" + unit.get() + "`? (units are case-sensitive)");
+        }
         boolean statementCouldEnd = expected.contains(RecipeLexer.NL) || expected.contains(RecipeLexer.SEMI);
         if (statementCouldEnd && onSameLineAsPrevious(tokens, offending)) {
             return Optional.of("statements and options end at a newline or `;`");
@@ -110,6 +115,25 @@ public final class Parsing {
             }
         }
         return -1;
+    }
+
+    private static Optional<String> unitIgnoringCase(String text) {
+        for (int t = 1; t <= RecipeLexer.VOCABULARY.getMaxTokenType(); t++) {
+            if (TokenNames.isUnit(t) && TokenNames.literal(t).equalsIgnoreCase(text)) {
+                return Optional.of(TokenNames.literal(t));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean previousIs(CommonTokenStream tokens, Token offending, int type) {
+        for (int i = offending.getTokenIndex() - 1; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.getChannel() == Token.DEFAULT_CHANNEL) {
+                return t.getType() == type;
+            }
+        }
+        return false;
     }
 
     private static boolean onSameLineAsPrevious(CommonTokenStream tokens, Token offending) {

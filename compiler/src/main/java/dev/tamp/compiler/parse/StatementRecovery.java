@@ -216,6 +216,16 @@ final class StatementRecovery extends DefaultErrorStrategy {
         lastRecoveryIndex = input.index();
         lastRecoveryState = recognizer.getState();
         skipToStatementEnd(recognizer);
+        if (input.LA(1) == RecipeLexer.RBRACE && hasOpenBrace(recognizer.getContext())) {
+            // The rule that failed opened this block, so the `}` that ends the skip closes it; left alone, the
+            // enclosing rule would take it for its own and end early, giving a second message.
+            recognizer.consume();
+        }
+    }
+
+    /** Whether a rule has matched a `{` and not yet its `}`. */
+    private static boolean hasOpenBrace(org.antlr.v4.runtime.ParserRuleContext ctx) {
+        return ctx.getToken(RecipeLexer.LBRACE, 0) != null && ctx.getToken(RecipeLexer.RBRACE, 0) == null;
     }
 
     private static void skipToStatementEnd(Parser recognizer) {

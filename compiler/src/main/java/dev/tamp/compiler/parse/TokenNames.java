@@ -30,11 +30,6 @@ public final class TokenNames {
 
     private TokenNames() {}
 
-    /** Token types include EOF (-1), which no set of words holds. */
-    private static boolean has(BitSet set, int type) {
-        return type >= 0 && set.get(type);
-    }
-
     /** The literal text of a keyword, unit or punctuation token, or null for tokens with variable text. */
     public static String literal(int type) {
         String literal = RecipeLexer.VOCABULARY.getLiteralName(type);
@@ -42,18 +37,22 @@ public final class TokenNames {
     }
 
     public static boolean isKeyword(int type) {
-        return has(KEYWORDS, type);
+        return type >= 0 && KEYWORDS.get(type);
     }
 
     public static boolean isUnit(int type) {
-        return has(UNITS, type);
+        return type >= 0 && UNITS.get(type);
+    }
+
+    private static boolean isStatementStart(int type) {
+        return type >= 0 && STATEMENT_STARTS.get(type);
     }
 
     /** Every word the lexer reserves: keywords and units. */
     public static List<String> reservedWords() {
         List<String> words = new ArrayList<>();
         for (int t = 1; t <= RecipeLexer.VOCABULARY.getMaxTokenType(); t++) {
-            if (has(KEYWORDS, t) || has(UNITS, t)) {
+            if (KEYWORDS.get(t) || UNITS.get(t)) {
                 words.add(literal(t));
             }
         }
@@ -86,11 +85,11 @@ public final class TokenNames {
             parts.add("a statement (`model`, `data`, `target`, `budget`, `seed`, a pass such as `prune`, or `emit`)");
         }
         for (int type : types) {
-            if (name && (has(KEYWORDS, type) || has(UNITS, type) || type == RecipeLexer.IDENT)) {
+            if (name && (isKeyword(type) || isUnit(type) || type == RecipeLexer.IDENT)) {
                 parts.add("a name");
-            } else if (statement && has(STATEMENT_STARTS, type)) {
+            } else if (statement && isStatementStart(type)) {
                 continue;
-            } else if (unit && has(UNITS, type)) {
+            } else if (unit && isUnit(type)) {
                 parts.add("a unit");
             } else {
                 parts.add(describeType(type));
@@ -125,7 +124,7 @@ public final class TokenNames {
         List<String> words = new ArrayList<>();
         boolean name = expected.contains(RecipeLexer.IDENT);
         for (int type : expected.toList()) {
-            if ((has(KEYWORDS, type) || has(UNITS, type)) && !name) {
+            if ((isKeyword(type) || isUnit(type)) && !name) {
                 words.add(literal(type));
             }
         }

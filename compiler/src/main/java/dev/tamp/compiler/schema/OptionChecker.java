@@ -268,9 +268,10 @@ public final class OptionChecker {
             if (!(value instanceof Value.Ratio r)) {
                 throw wrongType(value, type, name);
             }
-            if (r.left() >= r.right() || r.right() > 64) {
+            if (r.left() >= r.right() || r.right() > ValueType.Ratio.MAX_GROUP) {
                 throw reject(DiagnosticCode.VALUE_OUT_OF_RANGE, value.span(),
-                        "ratio " + r.left() + ":" + r.right() + " must keep fewer weights than its group (n < m ≤ 64)",
+                        "ratio " + r.left() + ":" + r.right() + " must keep fewer weights than its group (n < m ≤ "
+                                + ValueType.Ratio.MAX_GROUP + ")",
                         "N:M sparsity keeps N of every M weights, as in `2:4`");
             }
             return new Setting.Ratio(r.left(), r.right(), origin);
@@ -385,6 +386,10 @@ public final class OptionChecker {
                 throw reject(DiagnosticCode.VALUE_OUT_OF_RANGE, value.span(), "division by zero", null);
             }
             double v = f.numerator().doubleValue() / f.denominator().doubleValue();
+            if (type.integer() && v != Math.rint(v)) {
+                throw reject(DiagnosticCode.WRONG_VALUE_TYPE, value.span(),
+                        "option `" + name + "` takes a whole number, found `" + file.slice(value.span()) + "`", null);
+            }
             return checkBounds(v, type, name, value.span(), value.span());
         }
         throw wrongType(value, type, name);

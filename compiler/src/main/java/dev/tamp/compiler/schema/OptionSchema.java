@@ -57,21 +57,17 @@ public record OptionSchema(String summary, Map<String, OptionSpec> options, List
             return add(new OptionSpec(name, type, false, Optional.empty(), true, Set.of(), doc));
         }
 
+        /** A required option the planner may also choose ({@code auto}). */
+        public Builder requiredTunable(String name, ValueType type, String doc) {
+            return add(new OptionSpec(name, type, true, Optional.empty(), true, Set.of(), doc));
+        }
+
         /** Limits the most recently declared option to some methods. */
         public Builder forMethods(String... methods) {
             String last = options.keySet().stream().reduce((a, b) -> b).orElseThrow();
             OptionSpec spec = options.get(last);
             options.put(last, new OptionSpec(spec.name(), spec.type(), spec.tunable(), spec.defaultText(),
                     spec.required(), Set.of(methods), spec.doc()));
-            return this;
-        }
-
-        /** Makes the most recently declared option required (where it applies, for method-specific options). */
-        public Builder andRequired() {
-            String last = options.keySet().stream().reduce((a, b) -> b).orElseThrow();
-            OptionSpec spec = options.get(last);
-            options.put(last, new OptionSpec(spec.name(), spec.type(), spec.tunable(), spec.defaultText(),
-                    true, spec.methods(), spec.doc()));
             return this;
         }
 

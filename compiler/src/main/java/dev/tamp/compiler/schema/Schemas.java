@@ -154,9 +154,9 @@ public final class Schemas {
 
     public static final OptionSchema HASH = OptionSchema.builder(
                     "Tie weights through a hash into a small table of shared values (HashedNets, Chen et al. 2015).")
-            .tunable("buckets", oneOf(fraction(0, false, 1, true), whole(1, 1L << 31)), null,
-                    "Size of the shared table: a count, or a fraction of the layer's weights.")
-            .andRequired()
+            .requiredTunable("buckets", oneOf(whole(1, 1L << 31), fraction(0, false, 1, true)),
+                    "Size of the shared table: a count (a whole number), or a fraction of the layer's weights "
+                    + "(`12.5 %`, `0.125`).")
             .build();
 
     public static final OptionSchema FACTORIZE = OptionSchema.builder(
@@ -175,16 +175,15 @@ public final class Schemas {
                     "Replace a fully connected layer by a structured matrix multiplied through the FFT: circulant "
                     + "(square layers, Cheng et al. 2015) or block-circulant (CirCNN, Ding et al. 2017).")
             .option("method", choice("circulant", "block-circulant"), "circulant", "The structure.")
-            .tunable("block", whole(2, 1 << 16), null, "Side of each circulant block.")
+            .requiredTunable("block", whole(2, 1 << 16), "Side of each circulant block.")
             .forMethods("block-circulant")
-            .andRequired()
             .build();
 
     public static final OptionSchema COMPACT = OptionSchema.builder(
                     "Replace a k×k convolution by compact filters fitted to its outputs by least squares.")
             .option("method", choice("depthwise-separable", "bottleneck"), "depthwise-separable",
                     "A depthwise k×k followed by a pointwise 1×1, or a narrower 1×1 → k×k → 1×1 bottleneck.")
-            .tunable("width", oneOf(fraction(0, false, 1, true), whole(1, 1 << 16)), "50 %",
+            .tunable("width", oneOf(whole(1, 1 << 16), fraction(0, false, 1, true)), "50 %",
                     "Channels inside the bottleneck: a count or a fraction of the input channels.")
             .forMethods("bottleneck")
             .option("samples", whole(1, 1_000_000), "1024", "Training images used for the least-squares fit.")
@@ -234,7 +233,7 @@ public final class Schemas {
             .option("path", new ValueType.Text("a path", Schemas::nonEmpty, DiagnosticCode.VALUE_OUT_OF_RANGE), null,
                     "A directory with IDX files (`train-*` and `t10k-*`), relative to the recipe.")
             .option("format", choice("idx"), "idx", "File format: IDX (MNIST family), gzipped or raw.")
-            .option("validation", oneOf(fraction(0, false, 1, false), whole(1, 1L << 31)), "10 %",
+            .option("validation", oneOf(whole(1, 1L << 31), fraction(0, false, 1, false)), "10 %",
                     "Held out of the training files for sensitivity analysis and the accuracy budget.")
             .option("scale", oneOf(real(0, false, INF)), "1/255", "Multiplies each raw pixel value.")
             .option("mean", real(-INF, false, INF), "0", "Subtracted after scaling.")

@@ -89,8 +89,11 @@ public sealed interface ValueType {
         }
     }
 
-    /** {@code n:m} with 0 < n < m. */
+    /** {@code n:m} with 0 < n < m ≤ {@link #MAX_GROUP}. */
     record Ratio() implements ValueType {
+        /** The largest group M of N:M sparsity. */
+        public static final int MAX_GROUP = 64;
+
         @Override
         public String describe() {
             return "a ratio such as `2:4`";

@@ -248,12 +248,14 @@ public final class Analyzer {
             String needsData = null;
             switch (p.kind()) {
                 case PRUNE -> {
-                    String schedule = p.settings().word("schedule");
-                    if (!schedule.equals("oneshot")) {
-                        needsTraining = "a `" + schedule + "` pruning schedule";
+                    // A misspelled word was reported and left no value; what it would need is unknown.
+                    Optional<String> schedule = word(p, "schedule");
+                    if (schedule.isPresent() && !schedule.get().equals("oneshot")) {
+                        needsTraining = "a `" + schedule.get() + "` pruning schedule";
                     }
-                    if (p.method().equals("obd") || p.method().equals("obs")) {
-                        needsData = "pruning method `" + p.method() + "` (it estimates saliency from training images)";
+                    Optional<String> method = word(p, "method");
+                    if (method.isPresent() && (method.get().equals("obd") || method.get().equals("obs"))) {
+                        needsData = "pruning method `" + method.get() + "` (it estimates saliency from training images)";
                     }
                     compresses = true;
                 }
@@ -298,6 +300,10 @@ public final class Analyzer {
                         .withHint("add `data fashion \"path/to/idx-folder\"`"));
             }
         }
+    }
+
+    private static Optional<String> word(PassRequest p, String option) {
+        return p.settings().get(option).filter(s -> s instanceof Setting.Word).map(s -> ((Setting.Word) s).word());
     }
 
     private static String keyword(Statement statement) {
@@ -564,7 +570,8 @@ public final class Analyzer {
         if (pass.kind() == PassKind.FINETUNE && settings.get("lr").isPresent() && settings.number("lr") > 1) {
             report.accept(Diagnostic.of(DiagnosticCode.SUSPICIOUS_VALUE, file,
                             settings.get("lr").get().origin().orElse(pass.kindSpan()),
-                            "learning rate " + settings.number("lr") + " is unusually large; training will likely diverge")
+                            "learning rate " + BigDecimal.valueOf(settings.number("lr")).stripTrailingZeros().toPlainString()
+                                    + " is unusually large; training will likely diverge")
                     .withHint("typical values are 1e-4 to 1e-2"));
         }
         if (optionErrors[0] > 0) {
