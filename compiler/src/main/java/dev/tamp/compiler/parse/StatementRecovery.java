@@ -205,6 +205,19 @@ final class StatementRecovery extends DefaultErrorStrategy {
         return null;
     }
 
+    /**
+     * Never deletes a separator or brace to make a statement fit: `class ; simd optional` would otherwise take
+     * `simd` as the class and report the next line's option as a second error.
+     */
+    @Override
+    protected Token singleTokenDeletion(Parser recognizer) {
+        int next = recognizer.getInputStream().LA(1);
+        if (isSeparator(next) || next == RecipeLexer.LBRACE || next == RecipeLexer.RBRACE) {
+            return null;
+        }
+        return super.singleTokenDeletion(recognizer);
+    }
+
     @Override
     public void recover(Parser recognizer, RecognitionException e) {
         TokenStream input = recognizer.getInputStream();

@@ -103,7 +103,8 @@ public final class OptionChecker {
         }
 
         for (OptionSpec spec : schema.options().values()) {
-            if (!byName.containsKey(spec.name()) && (method.isEmpty() || spec.appliesTo(method.get()))) {
+            if (!byName.containsKey(spec.name()) && (method.isEmpty() || spec.appliesTo(method.get()))
+                    && !partnerGiven(schema, spec.name(), byName.keySet())) {
                 if (spec.required()) {
                     report.accept(Diagnostic.of(DiagnosticCode.MISSING_OPTION, file, statementSpan,
                                     "`" + what + "` needs option `" + spec.name() + "`")
@@ -152,11 +153,21 @@ public final class OptionChecker {
             Setting given = explicit.get(spec.name());
             if (given != null) {
                 merged.put(spec.name(), given);
-            } else if (spec.defaultText().isPresent()) {
+            } else if (spec.defaultText().isPresent() && !partnerGiven(schema, spec.name(), explicit.keySet())) {
                 merged.put(spec.name(), DefaultValues.of(spec));
             }
         }
         return new Settings(merged);
+    }
+
+    /** Whether an option's conflict partner is given, which replaces the option's default (`energy` for `rank`). */
+    private static boolean partnerGiven(OptionSchema schema, String option, java.util.Set<String> given) {
+        for (List<String> pair : schema.conflicts()) {
+            if (pair.contains(option) && pair.stream().anyMatch(o -> !o.equals(option) && given.contains(o))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void unknownOption(Option option, OptionSchema schema, String what) {

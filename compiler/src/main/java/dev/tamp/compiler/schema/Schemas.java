@@ -163,7 +163,7 @@ public final class Schemas {
                     "Replace a layer by a product of smaller ones: truncated SVD for fully connected layers, spatial "
                     + "separation (k×k into k×1 and 1×k, Jaderberg et al. 2014) or Tucker-2 for convolutions.")
             .option("method", choice("svd", "spatial", "tucker"), "svd", "The decomposition.")
-            .tunable("rank", whole(1, 1 << 20), null,
+            .tunable("rank", whole(1, 1 << 20), "auto",
                     "Rank kept; by default the planner chooses (`auto`) unless `energy` is given.")
             .option("energy", fraction(0, false, 1, true), null,
                     "Keep the smallest rank whose singular values retain this fraction of the squared Frobenius norm.")
