@@ -27,6 +27,11 @@ public record Node(String name, String opType, List<String> inputs, List<String>
         return i < inputs.size() ? inputs.get(i) : "";
     }
 
+    /** The i-th output name, or empty when absent. */
+    public String output(int i) {
+        return i < outputs.size() ? outputs.get(i) : "";
+    }
+
     public boolean hasInput(int i) {
         return !input(i).isEmpty();
     }
