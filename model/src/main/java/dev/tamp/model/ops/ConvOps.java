@@ -78,25 +78,19 @@ final class ConvOps {
                     float[] w = in[1].floats();
                     float[] bias = in.length > 2 && in[2] != null ? in[2].floats() : null;
                     float[] y = new float[n * m * p];
-                    boolean direct = win.kernelSize() == 1 && win.inSize() == p
-                            && Arrays.stream(win.stride()).allMatch(s -> s == 1)
-                            && Arrays.stream(win.padBegin()).allMatch(s -> s == 0);
                     par.forRange(n, (from, to) -> {
-                        float[] cols = direct ? null : new float[k * p];
+                        float[][] cols = new float[k][p];
+                        float[][] acc = new float[mg][p];
                         for (int img = from; img < to; img++) {
                             for (int g = 0; g < group; g++) {
-                                int outBase = (img * m + g * mg) * p;
-                                if (bias != null) {
-                                    for (int oc = 0; oc < mg; oc++) {
-                                        Arrays.fill(y, outBase + oc * p, outBase + (oc + 1) * p, bias[g * mg + oc]);
-                                    }
+                                for (int oc = 0; oc < mg; oc++) {
+                                    Arrays.fill(acc[oc], bias == null ? 0f : bias[g * mg + oc]);
                                 }
-                                int inBase = (img * c + g * cg) * win.inSize();
-                                if (direct) {
-                                    kernels.gemmF32(mg, p, k, w, g * mg * k, k, x, inBase, p, y, outBase, p);
-                                } else {
-                                    im2col(x, inBase, cg, win, cols);
-                                    kernels.gemmF32(mg, p, k, w, g * mg * k, k, cols, 0, p, y, outBase, p);
+                                im2col(x, (img * c + g * cg) * win.inSize(), cg, win, cols);
+                                kernels.gemmF32(mg, p, k, w, g * mg * k, k, cols, acc);
+                                int outBase = (img * m + g * mg) * p;
+                                for (int oc = 0; oc < mg; oc++) {
+                                    System.arraycopy(acc[oc], 0, y, outBase + oc * p, p);
                                 }
                             }
                         }
@@ -123,14 +117,13 @@ final class ConvOps {
     }
 
     /** Lays out every receptive field of one group of channels as a column: rows (c, kd, kh, kw), columns output position. */
-    static void im2col(float[] x, int inBase, int channels, Window win, float[] cols) {
+    static void im2col(float[] x, int inBase, int channels, Window win, float[][] cols) {
         int[] in = win.in();
         int[] ks = win.kernel();
         int[] s = win.stride();
         int[] d = win.dilation();
         int[] pb = win.padBegin();
         int[] out = win.out();
-        int p = win.outSize();
         int inSize = win.inSize();
         int row = 0;
         for (int c = 0; c < channels; c++) {
@@ -138,25 +131,25 @@ final class ConvOps {
             for (int kd = 0; kd < ks[0]; kd++) {
                 for (int kh = 0; kh < ks[1]; kh++) {
                     for (int kw = 0; kw < ks[2]; kw++, row++) {
-                        int rowBase = row * p;
+                        float[] r = cols[row];
                         for (int od = 0; od < out[0]; od++) {
                             int id = od * s[0] - pb[0] + kd * d[0];
                             for (int oh = 0; oh < out[1]; oh++) {
                                 int ih = oh * s[1] - pb[1] + kh * d[1];
-                                int base = rowBase + (od * out[1] + oh) * out[2];
+                                int base = (od * out[1] + oh) * out[2];
                                 if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
-                                    Arrays.fill(cols, base, base + out[2], 0f);
+                                    Arrays.fill(r, base, base + out[2], 0f);
                                     continue;
                                 }
                                 int xRow = xBase + (id * in[1] + ih) * in[2];
                                 int iw0 = -pb[2] + kw * d[2];
                                 if (s[2] == 1 && iw0 >= 0 && iw0 + out[2] <= in[2]) {
-                                    System.arraycopy(x, xRow + iw0, cols, base, out[2]);
+                                    System.arraycopy(x, xRow + iw0, r, base, out[2]);
                                     continue;
                                 }
                                 for (int ow = 0; ow < out[2]; ow++) {
                                     int iw = ow * s[2] + iw0;
-                                    cols[base + ow] = iw >= 0 && iw < in[2] ? x[xRow + iw] : 0f;
+                                    r[base + ow] = iw >= 0 && iw < in[2] ? x[xRow + iw] : 0f;
                                 }
                             }
                         }

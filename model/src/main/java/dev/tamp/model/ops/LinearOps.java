@@ -9,6 +9,15 @@ import java.util.List;
 final class LinearOps {
     private LinearOps() {}
 
+    /** Copies a row-major matrix into one array per row. */
+    static float[][] rows(float[] a, int offset, int rows, int cols) {
+        float[][] r = new float[rows][];
+        for (int i = 0; i < rows; i++) {
+            r[i] = java.util.Arrays.copyOfRange(a, offset + i * cols, offset + (i + 1) * cols);
+        }
+        return r;
+    }
+
     static float[] transpose(float[] a, int offset, int rows, int cols) {
         float[] t = new float[rows * cols];
         for (int r = 0; r < rows; r++) {
@@ -71,8 +80,10 @@ final class LinearOps {
                 Tensor constantB = ctx.constant(1);
                 // Weights are stored [N, K] by PyTorch (transB=1); laying them out [K, N] once lets the GEMM stream
                 // contiguous rows of B for every batch.
-                float[] preparedB = constantB != null && tb
-                        ? transpose(constantB.floats(), 0, constantB.dim(0), constantB.dim(1)) : null;
+                float[][] preparedB = constantB == null ? null : tb
+                        ? rows(transpose(constantB.floats(), 0, constantB.dim(0), constantB.dim(1)), 0,
+                                constantB.dim(1), constantB.dim(0))
+                        : rows(constantB.floats(), 0, constantB.dim(0), constantB.dim(1));
                 return (in, par) -> {
                     int[] as = in[0].shape();
                     int[] bs = in[1].shape();
@@ -80,11 +91,17 @@ final class LinearOps {
                     int k = ta ? as[0] : as[1];
                     int n = tb ? bs[0] : bs[1];
                     float[] a = ta ? transpose(in[0].floats(), 0, as[0], as[1]) : in[0].floats();
-                    float[] b = preparedB != null ? preparedB
-                            : tb ? transpose(in[1].floats(), 0, bs[0], bs[1]) : in[1].floats();
+                    float[][] b = preparedB != null ? preparedB
+                            : tb ? rows(transpose(in[1].floats(), 0, bs[0], bs[1]), 0, k, n)
+                            : rows(in[1].floats(), 0, k, n);
                     float[] y = new float[m * n];
-                    par.forRange(m, (from, to) -> kernels.gemmF32(to - from, n, k, a, from * k, k, b, 0, n,
-                            y, from * n, n));
+                    par.forRange(m, (from, to) -> {
+                        float[][] acc = new float[to - from][n];
+                        kernels.gemmF32(to - from, n, k, a, from * k, k, b, acc);
+                        for (int i = 0; i < to - from; i++) {
+                            System.arraycopy(acc[i], 0, y, (from + i) * n, n);
+                        }
+                    });
                     if (alpha != 1f) {
                         for (int i = 0; i < y.length; i++) {
                             y[i] *= alpha;
@@ -177,7 +194,11 @@ final class LinearOps {
         float[] y = new float[count * m * n];
         par.forRange(count, (from, to) -> {
             for (int i = from; i < to; i++) {
-                kernels.gemmF32(m, n, k, x, aOff[i] * m * k, k, w, bOff[i] * k * n, n, y, i * m * n, n);
+                float[][] acc = new float[m][n];
+                kernels.gemmF32(m, n, k, x, aOff[i] * m * k, k, rows(w, bOff[i] * k * n, k, n), acc);
+                for (int r = 0; r < m; r++) {
+                    System.arraycopy(acc[r], 0, y, (i * m + r) * n, n);
+                }
             }
         });
         return Tensor.ofFloats(outShape(a, b), y);
