@@ -9,6 +9,9 @@ import java.util.List;
 final class ConvOps {
     private ConvOps() {}
 
+    /** Target width of the im2col matrix, in columns; 1,024 floats per row keeps a row of C in L1. */
+    private static final int IM2COL_COLUMNS = 1024;
+
     static int[] spatial(int[] dims) {
         return Arrays.copyOfRange(dims, 2, dims.length);
     }
@@ -78,19 +81,28 @@ final class ConvOps {
                     float[] w = in[1].floats();
                     float[] bias = in.length > 2 && in[2] != null ? in[2].floats() : null;
                     float[] y = new float[n * m * p];
+                    // Small feature maps give short GEMM rows that vectorize poorly; lay several images side by side so
+                    // that each row of the im2col matrix holds about IM2COL_COLUMNS columns.
+                    int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
                     par.forRange(n, (from, to) -> {
-                        float[][] cols = new float[k][p];
-                        float[][] acc = new float[mg][p];
-                        for (int img = from; img < to; img++) {
+                        float[][] cols = new float[k][side * p];
+                        float[][] acc = new float[mg][side * p];
+                        for (int img0 = from; img0 < to; img0 += side) {
+                            int count = Math.min(side, to - img0);
+                            int width = count * p;
                             for (int g = 0; g < group; g++) {
                                 for (int oc = 0; oc < mg; oc++) {
-                                    Arrays.fill(acc[oc], bias == null ? 0f : bias[g * mg + oc]);
+                                    Arrays.fill(acc[oc], 0, width, bias == null ? 0f : bias[g * mg + oc]);
                                 }
-                                im2col(x, (img * c + g * cg) * win.inSize(), cg, win, cols);
-                                kernels.gemmF32(mg, p, k, w, g * mg * k, k, cols, acc);
-                                int outBase = (img * m + g * mg) * p;
-                                for (int oc = 0; oc < mg; oc++) {
-                                    System.arraycopy(acc[oc], 0, y, outBase + oc * p, p);
+                                for (int q = 0; q < count; q++) {
+                                    im2col(x, ((img0 + q) * c + g * cg) * win.inSize(), cg, win, cols, q * p);
+                                }
+                                kernels.gemmF32(mg, width, k, w, g * mg * k, k, cols, acc);
+                                for (int q = 0; q < count; q++) {
+                                    int outBase = ((img0 + q) * m + g * mg) * p;
+                                    for (int oc = 0; oc < mg; oc++) {
+                                        System.arraycopy(acc[oc], q * p, y, outBase + oc * p, p);
+                                    }
                                 }
                             }
                         }
@@ -117,7 +129,7 @@ final class ConvOps {
     }
 
     /** Lays out every receptive field of one group of channels as a column: rows (c, kd, kh, kw), columns output position. */
-    static void im2col(float[] x, int inBase, int channels, Window win, float[][] cols) {
+    static void im2col(float[] x, int inBase, int channels, Window win, float[][] cols, int colOffset) {
         int[] in = win.in();
         int[] ks = win.kernel();
         int[] s = win.stride();
@@ -136,7 +148,7 @@ final class ConvOps {
                             int id = od * s[0] - pb[0] + kd * d[0];
                             for (int oh = 0; oh < out[1]; oh++) {
                                 int ih = oh * s[1] - pb[1] + kh * d[1];
-                                int base = (od * out[1] + oh) * out[2];
+                                int base = colOffset + (od * out[1] + oh) * out[2];
                                 if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
                                     Arrays.fill(r, base, base + out[2], 0f);
                                     continue;
