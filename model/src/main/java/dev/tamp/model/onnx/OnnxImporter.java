@@ -94,8 +94,7 @@ public final class OnnxImporter {
             throw ModelLoadException.of(Kind.MALFORMED, source, "",
                     "not an ONNX model (no " + (proto.hasGraph() ? "ir_version" : "graph") + ")");
         }
-        int opset = defaultOpset(proto, source);
-        Graph graph = convertGraph(proto.getGraph(), opset, baseDir, source);
+        Graph graph = convertGraph(proto.getGraph(), proto, baseDir, source);
         if (options.foldBatchNorm()) {
             graph = BatchNormFolding.fold(graph);
         }
@@ -124,7 +123,7 @@ public final class OnnxImporter {
         return domain.isEmpty() || domain.equals("ai.onnx");
     }
 
-    private Graph convertGraph(GraphProto g, int opset, Path baseDir, String source) {
+    private Graph convertGraph(GraphProto g, ModelProto model, Path baseDir, String source) {
         TensorCodec.Budget budget = new TensorCodec.Budget(options);
         Map<String, Weight> weights = new LinkedHashMap<>();
         for (TensorProto t : g.getInitializerList()) {
@@ -177,6 +176,8 @@ public final class OnnxImporter {
         if (!unsupported.isEmpty()) {
             throw new ModelLoadException(Kind.UNSUPPORTED, source, unsupported, null);
         }
+        // Checked after the operators so that a model in another domain reports its operators, not a missing import.
+        int opset = defaultOpset(model, source);
         List<Node> sorted = topologicalOrder(nodes, inputs, weights, source);
         Map<String, ValueInfo> values;
         try {

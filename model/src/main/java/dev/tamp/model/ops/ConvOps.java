@@ -347,8 +347,14 @@ final class ConvOps {
             public List<TensorType> infer(NodeContext ctx, List<TensorType> inputs) {
                 if (ctx.opset() >= 14) {
                     ctx.allowAttributes("epsilon", "momentum", "training_mode");
-                } else {
+                } else if (ctx.opset() >= 9) {
                     ctx.allowAttributes("epsilon", "momentum");
+                } else {
+                    // Opsets 6 to 8: per-activation statistics (spatial=0) are a different operator.
+                    ctx.allowAttributes("epsilon", "momentum", "spatial", "is_test");
+                    if (ctx.attrs().getInt("spatial", 1) != 1) {
+                        throw ctx.unsupported("spatial=0");
+                    }
                 }
                 if (ctx.attrs().getInt("training_mode", 0) != 0) {
                     throw ctx.unsupported("training_mode=1 (only inference)");

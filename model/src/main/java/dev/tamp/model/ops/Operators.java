@@ -8,8 +8,12 @@ import java.util.TreeMap;
 
 /** Every operator of the default ONNX domain that tamp implements, by op type; one holder, no scanning. */
 public final class Operators {
-    /** Lowest and highest default-domain opset versions whose semantics tamp implements. */
-    public static final int MIN_OPSET = 9;
+    /**
+     * Lowest and highest default-domain opset versions tamp reads. Opsets 6 to 8 are accepted because the operators
+     * here kept their semantics since then; where an older version had extra attributes (BatchNormalization's
+     * {@code spatial}, the legacy {@code broadcast}) the operator rejects them unless they mean the modern behaviour.
+     */
+    public static final int MIN_OPSET = 6;
 
     public static final int MAX_OPSET = 21;
 

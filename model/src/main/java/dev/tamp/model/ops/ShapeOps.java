@@ -349,7 +349,13 @@ final class ShapeOps {
         return new Operator() {
             @Override
             public List<TensorType> infer(NodeContext ctx, List<TensorType> inputs) {
-                if (ctx.opset() < 12) {
+                if (ctx.opset() < 7) {
+                    ctx.allowAttributes("ratio", "is_test");
+                    if (ctx.attrs().getInt("is_test", 0) == 0) {
+                        throw ctx.unsupported("is_test=0 (training)");
+                    }
+                    ctx.requireInputs(inputs, 1, 1);
+                } else if (ctx.opset() < 12) {
                     ctx.allowAttributes("ratio");
                     ctx.requireInputs(inputs, 1, 1);
                 } else {
