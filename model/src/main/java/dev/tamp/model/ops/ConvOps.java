@@ -215,9 +215,10 @@ final class ConvOps {
                     int p = win.outSize();
                     float[] x = in[0].floats();
                     float[] y = new float[planes * p];
+                    AxisTaps[] taps = {AxisTaps.of(win, 0), AxisTaps.of(win, 1), AxisTaps.of(win, 2)};
                     par.forRange(planes, (from, to) -> {
                         for (int plane = from; plane < to; plane++) {
-                            poolPlane(x, plane * win.inSize(), y, plane * p, win, max, includePad);
+                            poolPlane(x, plane * win.inSize(), y, plane * p, win, taps, max, includePad);
                         }
                     });
                     return new Tensor[] {Tensor.ofFloats(concat(xs[0], xs[1], win.outSpatial(xs.length - 2)), y)};
@@ -226,62 +227,78 @@ final class ConvOps {
         };
     }
 
-    private static void poolPlane(float[] x, int xBase, float[] y, int yBase, Window win, boolean max,
-            boolean includePad) {
+    /**
+     * For one spatial axis and each output index: the first and end (exclusive) kernel taps that land inside the
+     * input, and how many taps land inside input or explicit padding (count_include_pad's divisor).
+     */
+    private record AxisTaps(int[] first, int[] end, int[] padded) {
+        static AxisTaps of(Window win, int axis) {
+            int n = win.out()[axis];
+            int[] first = new int[n];
+            int[] end = new int[n];
+            int[] padded = new int[n];
+            int in = win.in()[axis];
+            int d = win.dilation()[axis];
+            for (int o = 0; o < n; o++) {
+                int start = o * win.stride()[axis] - win.padBegin()[axis];
+                int f = win.kernel()[axis];
+                int e = 0;
+                for (int t = 0; t < win.kernel()[axis]; t++) {
+                    int i = start + t * d;
+                    if (i >= 0 && i < in) {
+                        f = Math.min(f, t);
+                        e = t + 1;
+                    }
+                    if (i < in + win.padEnd()[axis]) {
+                        padded[o]++;
+                    }
+                }
+                first[o] = f;
+                end[o] = Math.max(f, e);
+            }
+            return new AxisTaps(first, end, padded);
+        }
+    }
+
+    private static void poolPlane(float[] x, int xBase, float[] y, int yBase, Window win, AxisTaps[] taps,
+            boolean max, boolean includePad) {
         int[] in = win.in();
-        int[] ks = win.kernel();
         int[] s = win.stride();
         int[] d = win.dilation();
         int[] pb = win.padBegin();
-        int[] pe = win.padEnd();
         int[] out = win.out();
+        AxisTaps td = taps[0];
+        AxisTaps th = taps[1];
+        AxisTaps tw = taps[2];
         int o = yBase;
         for (int od = 0; od < out[0]; od++) {
+            int sd = od * s[0] - pb[0];
             for (int oh = 0; oh < out[1]; oh++) {
+                int sh = oh * s[1] - pb[1];
                 for (int ow = 0; ow < out[2]; ow++, o++) {
-                    int sd = od * s[0] - pb[0];
-                    int sh = oh * s[1] - pb[1];
                     int sw = ow * s[2] - pb[2];
                     float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-                    int valid = 0;
-                    int padded = 1;
-                    int[] starts = {sd, sh, sw};
-                    for (int axis = 0; axis < 3; axis++) {
-                        int count = 0;
-                        for (int t = 0; t < ks[axis]; t++) {
-                            if (starts[axis] + t * d[axis] < in[axis] + pe[axis]) {
-                                count++;
-                            }
-                        }
-                        padded *= count;
-                    }
-                    for (int kd = 0; kd < ks[0]; kd++) {
-                        int id = sd + kd * d[0];
-                        if (id < 0 || id >= in[0]) {
-                            continue;
-                        }
-                        for (int kh = 0; kh < ks[1]; kh++) {
-                            int ih = sh + kh * d[1];
-                            if (ih < 0 || ih >= in[1]) {
-                                continue;
-                            }
-                            int row = xBase + (id * in[1] + ih) * in[2];
-                            for (int kw = 0; kw < ks[2]; kw++) {
-                                int iw = sw + kw * d[2];
-                                if (iw < 0 || iw >= in[2]) {
-                                    continue;
-                                }
-                                float v = x[row + iw];
+                    for (int kd = td.first()[od]; kd < td.end()[od]; kd++) {
+                        int dBase = (sd + kd * d[0]) * in[1];
+                        for (int kh = th.first()[oh]; kh < th.end()[oh]; kh++) {
+                            int row = xBase + (dBase + sh + kh * d[1]) * in[2] + sw;
+                            for (int kw = tw.first()[ow]; kw < tw.end()[ow]; kw++) {
+                                float v = x[row + kw * d[2]];
                                 if (max) {
                                     acc = v > acc || v != v ? v : acc;
                                 } else {
                                     acc += v;
                                 }
-                                valid++;
                             }
                         }
                     }
-                    y[o] = max ? acc : acc / (includePad ? padded : valid);
+                    if (!max) {
+                        int count = includePad ? td.padded()[od] * th.padded()[oh] * tw.padded()[ow]
+                                : (td.end()[od] - td.first()[od]) * (th.end()[oh] - th.first()[oh])
+                                        * (tw.end()[ow] - tw.first()[ow]);
+                        acc /= count;
+                    }
+                    y[o] = acc;
                 }
             }
         }
