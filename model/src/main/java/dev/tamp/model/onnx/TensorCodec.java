@@ -133,10 +133,7 @@ public final class TensorCodec {
                 v[i] = t.getInt32Data(i);
             }
         }
-        if (type == DataType.INT32) {
-            // Integer constants only ever feed shape-like inputs, which tamp reads as int64.
-            return Tensor.ofLongs(dims, v);
-        }
+        // INT32 is widened: integer tensors only ever feed shape-like inputs (shape, axes, pads), read as int64.
         return Tensor.ofLongs(dims, v);
     }
 
