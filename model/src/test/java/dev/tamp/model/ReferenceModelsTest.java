@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ReferenceModelsTest {
     private static final double LOGIT_TOLERANCE = 1e-4;
-    private static final int BATCH = 100;
+    private static final int BATCH = 64;
 
     private static LabeledImages testSet;
 
