@@ -34,6 +34,7 @@ public final class Operators {
         m.put("Gemm", LinearOps.gemm(kernels));
         m.put("MatMul", LinearOps.matMul(kernels));
         m.put("Conv", ConvOps.conv(kernels));
+        m.put("ConvTranspose", new ConvTransposeOp());
         m.put("MaxPool", ConvOps.pool(true));
         m.put("AveragePool", ConvOps.pool(false));
         m.put("GlobalAveragePool", ConvOps.globalPool(false));
