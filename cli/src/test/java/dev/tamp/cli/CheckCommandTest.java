@@ -49,7 +49,7 @@ class CheckCommandTest {
     void errorsGoToStderrWithLocationCaretAndHintAndExitOne() throws IOException {
         Path recipe = temp.resolve("typo.recipe");
         Files.writeString(recipe, "recipe typo {\n  model \"m.onnx\"\n  prune fc1 { sparsty 50 % }\n}\n");
-        Files.writeString(temp.resolve("m.onnx"), "not read by check yet");
+        Files.copy(Path.of("../models/fmnist_lenet5.onnx"), temp.resolve("m.onnx"));
         Run run = tamp("check", recipe.toString());
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
         assertThat(run.out()).isEmpty();
@@ -109,7 +109,7 @@ class CheckCommandTest {
     @Test
     void warningsAloneExitZero() throws IOException {
         Path recipe = temp.resolve("w.recipe");
-        Files.writeString(temp.resolve("m.onnx"), "x");
+        Files.copy(Path.of("../models/fmnist_lenet5.onnx"), temp.resolve("m.onnx"));
         Files.writeString(recipe, "recipe w {\n  model \"m.onnx\"\n  encode { method huffman }\n}\n");
         Run run = tamp("check", recipe.toString());
         assertThat(run.code()).isZero();

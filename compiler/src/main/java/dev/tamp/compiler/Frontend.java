@@ -4,6 +4,12 @@ import dev.tamp.compiler.ast.CompilationUnit;
 import dev.tamp.compiler.diag.Diagnostic;
 import dev.tamp.compiler.diag.DiagnosticCode;
 import dev.tamp.compiler.diag.Diagnostics;
+import dev.tamp.compiler.diag.Note;
+import dev.tamp.compiler.ir.Recipe;
+import dev.tamp.compiler.sema.ModelBinding;
+import dev.tamp.model.ir.Model;
+import dev.tamp.model.onnx.ModelLoadException;
+import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.compiler.ir.TargetSpec;
 import dev.tamp.compiler.parse.AstBuilder;
 import dev.tamp.compiler.parse.ParsedFile;
@@ -34,6 +40,7 @@ public final class Frontend {
 
     private final Diagnostics diagnostics;
     private final Map<Path, Optional<TargetSpec>> loadedTargets = new HashMap<>();
+    private final Map<Path, Optional<Model>> loadedModels = new HashMap<>();
     private final Loader loader = new Loader();
 
     public Frontend(Diagnostics diagnostics) {
@@ -61,7 +68,51 @@ public final class Frontend {
         if (partial) {
             result = new Analyzer.Result(List.of(), List.of());
         }
+        for (Recipe recipe : result.recipes()) {
+            model(recipe).ifPresent(model -> ModelBinding.check(recipe, model,
+                    recipe.model().getFileName().toString(), diagnostics::report));
+        }
         return new CheckedFile(source, parsed, Optional.of(unit), result);
+    }
+
+    /**
+     * The recipe's model, loaded once per file; a model that cannot be loaded is one error at the recipe's
+     * {@code model} line listing every problem the importer found. A missing file was reported by the analyzer.
+     */
+    public Optional<Model> model(Recipe recipe) {
+        Path path = recipe.model().toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        Optional<Model> cached = loadedModels.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Model> model;
+        try {
+            model = Optional.of(ModelCache.load(path));
+        } catch (ModelLoadException e) {
+            Diagnostic d = Diagnostic.of(DiagnosticCode.MODEL_NOT_LOADED, recipe.file(), recipe.modelSpan(),
+                    "cannot load model `" + recipe.model().getFileName() + "`: " + describe(e.kind()));
+            for (ModelLoadException.Problem p : e.problems().stream().limit(20).toList()) {
+                d = d.withNote(Note.of(p.toString()));
+            }
+            diagnostics.report(d.withHint(e.kind() == ModelLoadException.Kind.UNSUPPORTED
+                    ? "docs/models.md lists the supported operators" : "is this the ONNX file exported from your model?"));
+            model = Optional.empty();
+        }
+        loadedModels.put(path, model);
+        return model;
+    }
+
+    private static String describe(ModelLoadException.Kind kind) {
+        return switch (kind) {
+            case IO -> "the file cannot be read";
+            case MALFORMED -> "the file is not a valid ONNX model";
+            case LIMIT -> "it declares tensors beyond tamp's limits";
+            case INVALID_GRAPH -> "its graph is invalid";
+            case UNSUPPORTED -> "it uses operators or features tamp does not support";
+        };
     }
 
     private Optional<SourceFile> read(Path path, String displayName, SourceFile from, SourceSpan at) {

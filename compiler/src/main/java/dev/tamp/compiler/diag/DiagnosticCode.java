@@ -30,6 +30,8 @@ public enum DiagnosticCode {
     NEEDS_FINETUNE("E1010", Severity.ERROR, "statement needs fine-tuning"),
     INVALID_SELECTOR("E1011", Severity.ERROR, "invalid layer selector"),
     NEEDS_DATA("E1012", Severity.ERROR, "statement needs a data set"),
+    UNMATCHED_SELECTOR("E1013", Severity.ERROR, "selector matches no layer"),
+    MODEL_NOT_LOADED("E1014", Severity.ERROR, "model cannot be loaded"),
 
     // Options and values
     UNKNOWN_OPTION("E2001", Severity.ERROR, "unknown option"),
@@ -44,6 +46,7 @@ public enum DiagnosticCode {
     AUTO_NOT_ALLOWED("E2010", Severity.ERROR, "option cannot be auto"),
     EMPTY_RANGE("E2011", Severity.ERROR, "empty range"),
     INVALID_JAVA_NAME("E2012", Severity.ERROR, "invalid Java name"),
+    IMPOSSIBLE_FOR_LAYER("E2013", Severity.ERROR, "option impossible for the layer"),
 
     // Budgets
     UNKNOWN_BUDGET("E3001", Severity.ERROR, "unknown budget"),

@@ -15,6 +15,7 @@ public record Recipe(
         SourceFile file,
         SourceSpan span,
         Path model,
+        SourceSpan modelSpan,
         Optional<DataSpec> data,
         Optional<TargetSpec> target,
         List<Budget> budgets,

@@ -182,6 +182,7 @@ public final class Analyzer {
     private Optional<Recipe> recipe(Declaration.Recipe recipe) {
         Map<String, Statement> singletons = new HashMap<>();
         Path model = null;
+        SourceSpan modelSpan = recipe.name().span();
         Optional<DataSpec> data = Optional.empty();
         Optional<TargetSpec> target = Optional.empty();
         List<Budget> budgets = new ArrayList<>();
@@ -203,6 +204,7 @@ public final class Analyzer {
             }
             if (statement instanceof Statement.Model m) {
                 model = existingFile(m.path().value(), m.path().span(), "model").orElse(null);
+                modelSpan = m.path().span();
                 if (model == null) {
                     model = Path.of(m.path().value().isEmpty() ? "." : sanitize(m.path().value()));
                 }
@@ -234,7 +236,7 @@ public final class Analyzer {
         if (model == null) {
             return Optional.empty();
         }
-        return Optional.of(new Recipe(recipe.name().text(), file, recipe.span(), model, data, target, budgets, seed,
+        return Optional.of(new Recipe(recipe.name().text(), file, recipe.span(), model, modelSpan, data, target, budgets, seed,
                 passes, emit));
     }
 
