@@ -66,13 +66,13 @@ class OverridesTest {
     @Test
     void aLaterOptionReplacesTheEarlierOneItConflictsWith() {
         Recipe r = recipe("""
-                  factorize fc1, fc2 { rank 16 }
+                  factorize fc1, fc2 { rank 8 }
                   factorize fc1 { energy 90 % }
                 """);
         var fc1 = Overrides.resolve(r, FC1).get(PassKind.FACTORIZE).settings();
         assertThat(fc1.get("rank")).isEmpty();
         assertThat(fc1.number("energy")).isEqualTo(0.9);
-        assertThat(Overrides.resolve(r, FC2).get(PassKind.FACTORIZE).settings().number("rank")).isEqualTo(16);
+        assertThat(Overrides.resolve(r, FC2).get(PassKind.FACTORIZE).settings().number("rank")).isEqualTo(8);
     }
 
     @Test
