@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Tamp.Version.class,
         description = "Compresses trained neural networks and emits Java for edge devices.",
-        subcommands = {CheckCommand.class, FmtCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, FmtCommand.class, LspCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
