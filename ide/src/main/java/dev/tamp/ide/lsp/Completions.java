@@ -20,8 +20,9 @@ import org.eclipse.lsp4j.CompletionItemKind;
 /**
  * What may be typed at a cursor, worked out from the lexer's tokens before it (the file is usually broken while
  * typing, so the parse tree cannot be relied on): statement keywords at a statement's start, option names at an
- * option's start, methods after {@code method}, choice words after other options, units after a number and layer
- * names after a pass keyword, a comma or {@code except}.
+ * option's start, methods after {@code method}, choice words after other options, units after a number, layer
+ * names after a pass keyword, a comma or {@code except}, shipped target names after {@code target} and languages after
+ * {@code emit}.
  */
 final class Completions {
     private Completions() {}
@@ -161,6 +162,13 @@ final class Completions {
                         items.add(item(keyword, CompletionItemKind.Keyword, detail));
                     }
                     items.add(item("target", CompletionItemKind.Keyword, "The hardware target: a spec file or a shipped name"));
+                } else if (s.size() == 1 && s.get(0).getType() == RecipeLexer.TARGET) {
+                    for (String name : dev.tamp.compiler.BundledTargets.names()) {
+                        items.add(item(name, CompletionItemKind.Value, "A target spec shipped with tamp"));
+                    }
+                } else if (s.size() == 1 && s.get(0).getType() == RecipeLexer.EMIT) {
+                    Schemas.EMIT.keySet().stream().sorted().forEach(language ->
+                            items.add(item(language, CompletionItemKind.Value, Schemas.EMIT.get(language).summary())));
                 } else if (selectorContinues(s)) {
                     for (LayerCatalog.Layer layer : layers.get()) {
                         items.add(item(layer.name(), CompletionItemKind.Field, layer.description()));

@@ -66,6 +66,8 @@ import org.eclipse.lsp4j.services.WorkspaceService;
 public final class TampLanguageServer implements LanguageServer, LanguageClientAware {
     private final LayerCatalog layers;
     private final Map<String, Document> documents = new ConcurrentHashMap<>();
+    /** For each open document, the other files it last published diagnostics for. */
+    private final Map<String, java.util.Set<String>> elsewhere = new ConcurrentHashMap<>();
     private final TextDocumentService textDocuments = new TextDocuments();
     private final WorkspaceService workspace = new Workspace();
     private volatile LanguageClient client;
@@ -78,7 +80,7 @@ public final class TampLanguageServer implements LanguageServer, LanguageClientA
 
     /** An open document after checking: its text, where it stands on disk, and the front end's view of it. */
     private record Document(String uri, Path path, String text, TextPositions positions, SourceFile source,
-                            Frontend.CheckedFile checked, List<Diagnostic> diagnostics) {}
+                            Frontend.CheckedFile checked, List<Diagnostic> diagnostics, List<Diagnostic> elsewhere) {}
 
     @Override
     public void connect(LanguageClient client) {
@@ -150,35 +152,62 @@ public final class TampLanguageServer implements LanguageServer, LanguageClientA
         Diagnostics diagnostics = new Diagnostics();
         Frontend.CheckedFile checked = new Frontend(diagnostics).check(source, FileKind.of(path));
         List<Diagnostic> own = diagnostics.sorted().stream().filter(d -> d.file() == source).toList();
-        return new Document(uri, path, text, new TextPositions(text), source, checked, own);
+        List<Diagnostic> other = diagnostics.sorted().stream()
+                .filter(d -> d.file() != source && d.file().path() != null).toList();
+        return new Document(uri, path, text, new TextPositions(text), source, checked, own, other);
     }
 
-    private void update(String uri, String text) {
+    private synchronized void update(String uri, String text) {
         Document document = check(uri, text);
         documents.put(uri, document);
         LanguageClient c = client;
-        if (c != null) {
-            List<org.eclipse.lsp4j.Diagnostic> converted = new ArrayList<>();
-            for (Diagnostic d : document.diagnostics()) {
-                converted.add(convert(d, document));
-            }
-            c.publishDiagnostics(new PublishDiagnosticsParams(uri, converted));
+        if (c == null) {
+            return;
         }
+        List<org.eclipse.lsp4j.Diagnostic> converted = new ArrayList<>();
+        for (Diagnostic d : document.diagnostics()) {
+            converted.add(convert(d, document.uri(), document.positions(), document.source()));
+        }
+        c.publishDiagnostics(new PublishDiagnosticsParams(uri, converted));
+        publishElsewhere(uri, document.elsewhere(), c);
+    }
+
+    /**
+     * Publishes what checking a document found in other files it refers to (a target spec with errors), as
+     * {@code tamp check} prints them, and clears what an earlier version of the document reported there. Files open
+     * in the editor report for themselves.
+     */
+    private void publishElsewhere(String uri, List<Diagnostic> found, LanguageClient c) {
+        Map<String, List<org.eclipse.lsp4j.Diagnostic>> byFile = new java.util.LinkedHashMap<>();
+        for (Diagnostic d : found) {
+            String fileUri = d.file().path().toAbsolutePath().toUri().toString();
+            if (!documents.containsKey(fileUri)) {
+                byFile.computeIfAbsent(fileUri, k -> new ArrayList<>())
+                        .add(convert(d, fileUri, new TextPositions(d.file().text()), d.file()));
+            }
+        }
+        java.util.Set<String> before = elsewhere.getOrDefault(uri, java.util.Set.of());
+        for (String stale : before) {
+            if (!byFile.containsKey(stale) && !documents.containsKey(stale)) {
+                c.publishDiagnostics(new PublishDiagnosticsParams(stale, List.of()));
+            }
+        }
+        byFile.forEach((fileUri, list) -> c.publishDiagnostics(new PublishDiagnosticsParams(fileUri, list)));
+        elsewhere.put(uri, java.util.Set.copyOf(byFile.keySet()));
     }
 
     /** One diagnostic as LSP sees it: same code, message and span as {@code tamp check}; notes and hint in the text. */
-    static org.eclipse.lsp4j.Diagnostic convert(Diagnostic d, Document document) {
+    static org.eclipse.lsp4j.Diagnostic convert(Diagnostic d, String uri, TextPositions positions, SourceFile file) {
         StringBuilder message = new StringBuilder(d.message());
         List<DiagnosticRelatedInformation> related = new ArrayList<>();
         for (Note note : d.notes()) {
             if (note.span().isPresent()) {
-                SourceFile file = note.file().orElseThrow();
-                Range range = file == d.file()
-                        ? document.positions().range(note.span().get().startOffset(), note.span().get().endOffset())
-                        : new TextPositions(file.text()).range(note.span().get().startOffset(), note.span().get().endOffset());
-                String uri = file == d.file() ? document.uri()
-                        : file.path() != null ? file.path().toAbsolutePath().toUri().toString() : document.uri();
-                related.add(new DiagnosticRelatedInformation(new Location(uri, range), note.message()));
+                SourceFile noteFile = note.file().orElseThrow();
+                SourceSpan at = note.span().get();
+                boolean here = noteFile == file;
+                Range range = (here ? positions : new TextPositions(noteFile.text())).range(at.startOffset(), at.endOffset());
+                String noteUri = here || noteFile.path() == null ? uri : noteFile.path().toAbsolutePath().toUri().toString();
+                related.add(new DiagnosticRelatedInformation(new Location(noteUri, range), note.message()));
             } else {
                 message.append("\nnote: ").append(note.message());
             }
@@ -186,7 +215,7 @@ public final class TampLanguageServer implements LanguageServer, LanguageClientA
         d.hint().ifPresent(h -> message.append("\nhelp: ").append(h));
         SourceSpan span = d.span();
         org.eclipse.lsp4j.Diagnostic out = new org.eclipse.lsp4j.Diagnostic(
-                document.positions().range(span.startOffset(), span.endOffset()), message.toString(),
+                positions.range(span.startOffset(), span.endOffset()), message.toString(),
                 d.severity() == Severity.ERROR ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
                 "tamp", d.code().code());
         if (!related.isEmpty()) {
@@ -263,7 +292,9 @@ public final class TampLanguageServer implements LanguageServer, LanguageClientA
             LanguageClient c = client;
             if (c != null) {
                 c.publishDiagnostics(new PublishDiagnosticsParams(uri, List.of()));
+                publishElsewhere(uri, List.of(), c);
             }
+            elsewhere.remove(uri);
         }
 
         @Override

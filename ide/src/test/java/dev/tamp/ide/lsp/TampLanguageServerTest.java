@@ -57,6 +57,46 @@ class TampLanguageServerTest {
     }
 
     @Test
+    void publishesProblemsOfAReferencedTargetInItsOwnFileAndClearsThemWhenTheReferenceGoes() throws Exception {
+        Path recipe = temp.resolve("uses.recipe");
+        Path target = Files.writeString(temp.resolve("bad.target"), "target bad {\n  cores 0\n}\n");
+        Files.writeString(temp.resolve("m.onnx"), "not read");
+        String text = "recipe r {\n  model \"m.onnx\"\n  target \"bad.target\"\n}\n";
+        Diagnostics expected = new Diagnostics();
+        new Frontend(expected).check(Files.writeString(recipe, text), recipe.toString());
+        List<Diagnostic> inTarget = expected.sorted().stream().filter(d -> d.file().name().endsWith("bad.target")).toList();
+        assertThat(inTarget).isNotEmpty();
+
+        try (LspHarness lsp = new LspHarness(LayerCatalog.NONE)) {
+            lsp.open(recipe, text);
+            var there = lsp.diagnostics.poll(30, TimeUnit.SECONDS);
+            assertThat(there.getUri()).isEqualTo(LspHarness.uri(target));
+            assertThat(there.getDiagnostics()).extracting(d -> d.getCode().getLeft())
+                    .containsExactlyElementsOf(inTarget.stream().map(d -> d.code().code()).toList());
+            assertThat(there.getDiagnostics().get(0).getRange().getStart())
+                    .isEqualTo(new Position(inTarget.get(0).span().line() - 1, inTarget.get(0).span().column() - 1));
+
+            lsp.server.getTextDocumentService().didChange(new org.eclipse.lsp4j.DidChangeTextDocumentParams(
+                    new org.eclipse.lsp4j.VersionedTextDocumentIdentifier(LspHarness.uri(recipe), 2),
+                    List.of(new org.eclipse.lsp4j.TextDocumentContentChangeEvent("recipe r {\n  model \"m.onnx\"\n}\n"))));
+            assertThat(lsp.diagnostics.poll(30, TimeUnit.SECONDS).getUri()).isEqualTo(LspHarness.uri(recipe));
+            var cleared = lsp.diagnostics.poll(30, TimeUnit.SECONDS);
+            assertThat(cleared.getUri()).isEqualTo(LspHarness.uri(target));
+            assertThat(cleared.getDiagnostics()).isEmpty();
+        }
+    }
+
+    @Test
+    void completesShippedTargetsAndEmitLanguages() throws Exception {
+        Path file = temp.resolve("s.recipe");
+        try (LspHarness lsp = new LspHarness(LayerCatalog.NONE)) {
+            lsp.open(file, "recipe r {\n  target \n  emit \n}\n");
+            assertThat(labels(lsp.complete(file, 1, 9))).contains("raspberry-pi4", "x86-avx2-laptop");
+            assertThat(labels(lsp.complete(file, 2, 7))).containsExactly("java");
+        }
+    }
+
+    @Test
     void columnsCountUtf16UnitsAsTheProtocolSays() {
         TextPositions p = new TextPositions("a😀b\r\ncd\re");
         assertThat(p.position(2)).isEqualTo(new Position(0, 3));
