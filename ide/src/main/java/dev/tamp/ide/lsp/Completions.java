@@ -53,6 +53,9 @@ final class Completions {
         blocks.push(new Block(BlockKind.TOP, null, null));
         for (Token token : lexer.getAllTokens()) {
             int end = token.getStopIndex() + 1;
+            if (insideText(token, offset)) {
+                return List.of();
+            }
             if (token.getStartIndex() >= offset || end > offset) {
                 break;
             }
@@ -77,6 +80,20 @@ final class Completions {
             }
         }
         return suggestions(blocks.peek(), layers);
+    }
+
+    /** Whether the cursor is inside a comment or string, where nothing is suggested. */
+    private static boolean insideText(Token token, int offset) {
+        int end = token.getStopIndex() + 1;
+        if (token.getStartIndex() >= offset || end < offset) {
+            return false;
+        }
+        return switch (token.getType()) {
+            case RecipeLexer.LINE_COMMENT, RecipeLexer.UNTERMINATED_STRING, RecipeLexer.UNTERMINATED_REGEX,
+                 RecipeLexer.UNTERMINATED_COMMENT -> true;
+            case RecipeLexer.BLOCK_COMMENT, RecipeLexer.STRING, RecipeLexer.REGEX -> offset < end;
+            default -> false;
+        };
     }
 
     private static boolean isWord(Token token) {

@@ -62,10 +62,13 @@ final class TextPositions {
         return new Range(position(startOffset), position(endOffset));
     }
 
-    /** The code-point offset of an LSP position (clamped to its line and the text). */
+    /** The code-point offset of an LSP position (clamped to its line's text, before the line break). */
     int offset(Position position) {
         int line = Math.max(0, Math.min(position.getLine(), lineStarts.length - 1));
         int lineEnd = line + 1 < lineStarts.length ? lineStarts[line + 1] : text.length();
+        while (lineEnd > lineStarts[line] && (text.charAt(lineEnd - 1) == '\n' || text.charAt(lineEnd - 1) == '\r')) {
+            lineEnd--;
+        }
         int index = lineStarts[line];
         int target = Math.min(lineStarts[line] + Math.max(0, position.getCharacter()), lineEnd);
         int offset = lineStartOffsets[line];

@@ -105,6 +105,8 @@ class TampLanguageServerTest {
         assertThat(p.offset(new Position(0, 3))).isEqualTo(2);
         assertThat(p.offset(new Position(2, 1))).isEqualTo(9);
         assertThat(p.end()).isEqualTo(new Position(2, 1));
+        assertThat(p.offset(new Position(0, 99))).as("past the line's end").isEqualTo(3);
+        assertThat(p.offset(new Position(99, 0))).as("past the last line").isEqualTo(8);
     }
 
     @Test
@@ -119,6 +121,15 @@ class TampLanguageServerTest {
             assertThat(labels(lsp.complete(file, 3, 2)))
                     .contains("model", "data", "target", "seed", "budget", "emit", "prune", "quantize", "distill");
             assertThat(labels(lsp.complete(file, 0, 0))).containsExactly("recipe", "target");
+        }
+        Path commented = temp.resolve("comments.recipe");
+        String inText = "recipe r {\n  // prune \n  model \"a b\"\n  /* x */ \n}\n";
+        try (LspHarness lsp = new LspHarness(LayerCatalog.NONE)) {
+            lsp.open(commented, inText);
+            assertThat(lsp.complete(commented, 1, 11)).as("end of a line comment").isEmpty();
+            assertThat(lsp.complete(commented, 1, 5)).as("inside a line comment").isEmpty();
+            assertThat(lsp.complete(commented, 2, 11)).as("inside a string").isEmpty();
+            assertThat(labels(lsp.complete(commented, 3, 10))).as("after a block comment").contains("model", "prune");
         }
     }
 
