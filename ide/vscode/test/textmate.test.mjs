@@ -219,3 +219,22 @@ test('block comments, regex selectors, positions and unterminated strings', () =
   assertScope(t, source, 'Unterminated', '"Unterminated', 'invalid.illegal');
   assertScope(t, source, '}', '}', 'punctuation.section.block.end');
 });
+
+test('package.json contributes both languages with the generated grammar and the language configuration', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(extension, 'package.json'), 'utf8'));
+  const grammarJson = JSON.parse(fs.readFileSync(grammarPath, 'utf8'));
+  const languages = Object.fromEntries(manifest.contributes.languages.map((l) => [l.id, l]));
+  assert.deepEqual(languages['tamp-recipe'].extensions, ['.recipe']);
+  assert.deepEqual(languages['tamp-target'].extensions, ['.target']);
+  for (const id of ['tamp-recipe', 'tamp-target']) {
+    assert.ok(fs.existsSync(path.join(extension, languages[id].configuration)), `${id} configuration`);
+    const grammarEntry = manifest.contributes.grammars.find((g) => g.language === id);
+    assert.equal(grammarEntry.scopeName, grammarJson.scopeName);
+    assert.equal(path.resolve(extension, grammarEntry.path), grammarPath);
+  }
+  assert.ok(fs.existsSync(path.join(extension, manifest.main)), manifest.main);
+  const configuration = JSON.parse(fs.readFileSync(path.join(extension, 'language-configuration.json'), 'utf8'));
+  assert.equal(configuration.comments.lineComment, '//');
+  assert.deepEqual(configuration.comments.blockComment, ['/*', '*/']);
+  assert.deepEqual(configuration.brackets, [['{', '}']]);
+});
