@@ -47,6 +47,46 @@ final class Completions {
 
     /** The completion items at a code-point offset; {@code layers} supplies the model's layers when asked. */
     static List<CompletionItem> at(String text, int offset, java.util.function.Supplier<List<LayerCatalog.Layer>> layers) {
+        return context(text, offset).map(block -> suggestions(block, layers)).orElse(List.of());
+    }
+
+    /** Documentation of the word at an offset: an option's meaning, a pass family's summary, a budget metric. */
+    record Description(String markdown, int start, int end) {}
+
+    static Optional<Description> describe(String text, int offset) {
+        RecipeLexer lexer = new RecipeLexer(CharStreams.fromString(text));
+        lexer.removeErrorListeners();
+        for (Token token : lexer.getAllTokens()) {
+            int end = token.getStopIndex() + 1;
+            if (token.getStartIndex() > offset) {
+                break;
+            }
+            if (offset > end || token.getChannel() != Token.DEFAULT_CHANNEL || !isWord(token)) {
+                continue;
+            }
+            Optional<Block> context = context(text, token.getStartIndex());
+            if (context.isEmpty() || !context.get().statement.isEmpty()) {
+                return Optional.empty();
+            }
+            Block block = context.get();
+            String word = token.getText();
+            Optional<String> doc = switch (block.kind) {
+                case OPTIONS -> block.schema.option(word).map(spec -> "**" + word + "**: " + spec.doc()
+                        + "\n\n" + spec.type().describe()
+                        + spec.defaultText().map(d -> "; default `" + d + "`").orElse(spec.required() ? "; required" : ""));
+                case RECIPE -> token.getType() >= RecipeLexer.PRUNE && token.getType() <= RecipeLexer.DISTILL
+                        ? Optional.of("**" + word + "**: " + Schemas.pass(PassKind.ofKeyword(word)).summary())
+                        : Optional.empty();
+                case BUDGET -> Optional.ofNullable(Schemas.BUDGETS.get(word)).map(m -> "**" + word + "**: " + m.doc());
+                default -> Optional.empty();
+            };
+            return doc.map(d -> new Description(d, token.getStartIndex(), end));
+        }
+        return Optional.empty();
+    }
+
+    /** The innermost block at an offset with the statement written so far, or empty inside a comment or string. */
+    private static Optional<Block> context(String text, int offset) {
         RecipeLexer lexer = new RecipeLexer(CharStreams.fromString(text));
         lexer.removeErrorListeners();
         Deque<Block> blocks = new ArrayDeque<>();
@@ -54,7 +94,7 @@ final class Completions {
         for (Token token : lexer.getAllTokens()) {
             int end = token.getStopIndex() + 1;
             if (insideText(token, offset)) {
-                return List.of();
+                return Optional.empty();
             }
             if (token.getStartIndex() >= offset || end > offset) {
                 break;
@@ -79,7 +119,7 @@ final class Completions {
                 default -> block.statement.add(token);
             }
         }
-        return suggestions(blocks.peek(), layers);
+        return Optional.of(blocks.peek());
     }
 
     /** Whether the cursor is inside a comment or string, where nothing is suggested. */

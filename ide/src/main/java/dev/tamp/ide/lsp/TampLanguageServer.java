@@ -61,7 +61,8 @@ import org.eclipse.lsp4j.services.WorkspaceService;
 /**
  * The tamp language server: the front end's diagnostics for each open document as it changes, completion from the
  * statement schemas and the model's layers, formatting through {@link Formatter}, go to the model and target files,
- * and hover on layer names. Documents are synchronized whole; a recipe is a few KB and checks in milliseconds.
+ * and hover on layer names, options, pass families and budget metrics. Documents are synchronized whole; a recipe
+ * is a few KB and checks in milliseconds.
  */
 public final class TampLanguageServer implements LanguageServer, LanguageClientAware {
     private final LayerCatalog layers;
@@ -374,7 +375,10 @@ public final class TampLanguageServer implements LanguageServer, LanguageClientA
                     }
                 }
             }
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(Completions.describe(document.text(), offset)
+                    .map(d -> new Hover(new MarkupContent(MarkupKind.MARKDOWN, d.markdown()),
+                            document.positions().range(d.start(), d.end())))
+                    .orElse(null));
         }
     }
 

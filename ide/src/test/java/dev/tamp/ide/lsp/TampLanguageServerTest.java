@@ -177,6 +177,31 @@ class TampLanguageServerTest {
     }
 
     @Test
+    void hoversOptionsPassFamiliesAndBudgetMetricsWithTheirSchemaDocs() throws Exception {
+        Path file = temp.resolve("h.recipe");
+        String text = "recipe r {\n  prune fc1 { sparsity 50 % }\n  budget { size <= 40 KB }\n}\n";
+        try (LspHarness lsp = new LspHarness(LayerCatalog.NONE)) {
+            lsp.open(file, text);
+            var id = new TextDocumentIdentifier(LspHarness.uri(file));
+            var option = lsp.server.getTextDocumentService().hover(new HoverParams(id, new Position(1, 16)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(option.getContents().getRight().getValue())
+                    .startsWith("**sparsity**: " + Schemas.PRUNE.option("sparsity").orElseThrow().doc())
+                    .contains("default `auto`");
+            assertThat(option.getRange().getStart()).isEqualTo(new Position(1, 14));
+            var pass = lsp.server.getTextDocumentService().hover(new HoverParams(id, new Position(1, 3)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(pass.getContents().getRight().getValue()).isEqualTo("**prune**: " + Schemas.PRUNE.summary());
+            var metric = lsp.server.getTextDocumentService().hover(new HoverParams(id, new Position(2, 12)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(metric.getContents().getRight().getValue()).startsWith("**size**: Stored weights");
+            var value = lsp.server.getTextDocumentService().hover(new HoverParams(id, new Position(1, 25)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(value).isNull();
+        }
+    }
+
+    @Test
     void formatsThroughTheFormatterOnlyWhenTheFileParses() throws Exception {
         Path file = temp.resolve("f.recipe");
         Path broken = temp.resolve("b.recipe");
