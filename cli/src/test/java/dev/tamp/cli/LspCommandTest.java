@@ -75,7 +75,7 @@ class LspCommandTest {
                 List<String> published = new ArrayList<>();
                 for (var d : client.open(file, text).getDiagnostics()) {
                     published.add(d.getRange().getStart().getLine() + ":" + d.getRange().getStart().getCharacter() + " "
-                            + d.getSeverity().name().toLowerCase() + " " + d.getCode().getLeft() + " "
+                            + d.getSeverity().name().toLowerCase(java.util.Locale.ROOT) + " " + d.getCode().getLeft() + " "
                             + d.getMessage().lines().findFirst().orElse(""));
                 }
                 assertThat(published).as(text).containsExactlyElementsOf(expected);

@@ -267,7 +267,8 @@ final class Completions {
     /** After {@code prune}, {@code prune conv1,} or {@code prune * except}: a layer name comes next. */
     private static boolean selectorContinues(List<Token> s) {
         int first = s.get(0).getType();
-        if (first < RecipeLexer.PRUNE || first > RecipeLexer.DISTILL) {
+        if (first < RecipeLexer.PRUNE || first > RecipeLexer.DISTILL
+                || !Schemas.takesSelector(PassKind.ofKeyword(s.get(0).getText()))) {
             return false;
         }
         int last = s.get(s.size() - 1).getType();

@@ -174,6 +174,11 @@ class TampLanguageServerTest {
             lsp.open(file, text);
             assertThat(lsp.complete(file, 2, 8)).isEmpty();
         }
+        Path whole = temp.resolve("l4.recipe");
+        try (LspHarness lsp = new LspHarness(fake)) {
+            lsp.open(whole, "recipe r {\n  model \"net.onnx\"\n  finetune \n}\n");
+            assertThat(lsp.complete(whole, 2, 11)).as("finetune applies to the whole model").isEmpty();
+        }
     }
 
     @Test
