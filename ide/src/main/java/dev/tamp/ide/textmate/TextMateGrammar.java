@@ -1,12 +1,8 @@
 package dev.tamp.ide.textmate;
 
 import com.google.gson.GsonBuilder;
-import dev.tamp.compiler.ast.PassKind;
-import dev.tamp.compiler.schema.OptionSchema;
-import dev.tamp.compiler.schema.OptionSpec;
-import dev.tamp.compiler.schema.Schemas;
-import dev.tamp.compiler.schema.ValueType;
 import dev.tamp.grammar.RecipeLexer;
+import dev.tamp.ide.Vocabulary;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -37,122 +33,6 @@ public final class TextMateGrammar {
     private static final String GLOB = "[A-Za-z0-9_.]*[*?][A-Za-z0-9_.*?]*";
 
     private TextMateGrammar() {}
-
-    /** A lexer token's literal text, such as {@code recipe} for {@link RecipeLexer#RECIPE}. */
-    public static String literal(int tokenType) {
-        String quoted = RecipeLexer.VOCABULARY.getLiteralName(tokenType);
-        if (quoted == null) {
-            throw new IllegalArgumentException("token " + RecipeLexer.VOCABULARY.getSymbolicName(tokenType) + " has no literal");
-        }
-        return quoted.substring(1, quoted.length() - 1);
-    }
-
-    private static List<String> literals(int first, int last) {
-        List<String> words = new ArrayList<>();
-        for (int t = first; t <= last; t++) {
-            words.add(literal(t));
-        }
-        return words;
-    }
-
-    /** Statement and declaration keywords, {@code recipe} to {@code distill}. */
-    public static List<String> statementKeywords() {
-        return literals(RecipeLexer.RECIPE, RecipeLexer.DISTILL);
-    }
-
-    /** Pass-family keywords, {@code prune} to {@code distill}: they start a selector. */
-    public static List<String> passKeywords() {
-        return literals(RecipeLexer.PRUNE, RecipeLexer.DISTILL);
-    }
-
-    /** Words that are keywords inside a selector or value: {@code except}, {@code type}, {@code in}. */
-    public static List<String> operatorWords() {
-        return List.of(literal(RecipeLexer.EXCEPT), literal(RecipeLexer.TYPE), literal(RecipeLexer.IN));
-    }
-
-    /** {@code auto}, {@code baseline} and the flag words. */
-    public static List<String> constantWords() {
-        List<String> words = new ArrayList<>(List.of(literal(RecipeLexer.AUTO), literal(RecipeLexer.BASELINE)));
-        words.addAll(new TreeSet<>(ValueType.Flag.TRUE));
-        words.addAll(new TreeSet<>(ValueType.Flag.FALSE));
-        return words;
-    }
-
-    /** Every keyword token of the lexer, {@code recipe} to {@code baseline}. */
-    public static List<String> lexerKeywords() {
-        return literals(RecipeLexer.RECIPE, RecipeLexer.BASELINE);
-    }
-
-    /** Every unit token of the lexer, {@code %} to {@code GHz}. */
-    public static List<String> units() {
-        return literals(RecipeLexer.PERCENT, RecipeLexer.GHZ);
-    }
-
-    /** Every punctuation and operator token, {@code {} to {@code ==}. */
-    public static List<String> punctuation() {
-        return literals(RecipeLexer.LBRACE, RecipeLexer.EQ);
-    }
-
-    /** Every option schema of the language, nested groups included. */
-    static List<OptionSchema> schemas() {
-        List<OptionSchema> all = new ArrayList<>();
-        for (PassKind kind : PassKind.values()) {
-            addWithGroups(Schemas.pass(kind), all);
-        }
-        addWithGroups(Schemas.DATA, all);
-        Schemas.EMIT.keySet().stream().sorted().forEach(language -> addWithGroups(Schemas.EMIT.get(language), all));
-        addWithGroups(Schemas.TARGET, all);
-        return all;
-    }
-
-    private static void addWithGroups(OptionSchema schema, List<OptionSchema> into) {
-        into.add(schema);
-        for (OptionSpec spec : schema.options().values()) {
-            if (spec.type() instanceof ValueType.Group group) {
-                addWithGroups(group.schema(), into);
-            }
-        }
-    }
-
-    /** Option names of every statement and group, and the budget metrics. */
-    public static Set<String> optionNames() {
-        Set<String> names = new TreeSet<>(Schemas.BUDGETS.keySet());
-        for (OptionSchema schema : schemas()) {
-            names.addAll(schema.options().keySet());
-        }
-        return names;
-    }
-
-    /** The method words of every pass family. */
-    public static Set<String> methodWords() {
-        Set<String> words = new TreeSet<>();
-        for (PassKind kind : PassKind.values()) {
-            words.addAll(Schemas.pass(kind).methods());
-        }
-        return words;
-    }
-
-    /** Words of every other choice (such as {@code per-channel}, {@code cosine}), and the emit languages. */
-    public static Set<String> choiceWords() {
-        Set<String> words = new TreeSet<>(Schemas.EMIT.keySet());
-        for (OptionSchema schema : schemas()) {
-            for (OptionSpec spec : schema.options().values()) {
-                if (!spec.name().equals("method")) {
-                    collectChoices(spec.type(), words);
-                }
-            }
-        }
-        words.removeAll(constantWords());
-        return words;
-    }
-
-    private static void collectChoices(ValueType type, Set<String> into) {
-        if (type instanceof ValueType.Choice choice) {
-            into.addAll(choice.words());
-        } else if (type instanceof ValueType.OneOf oneOf) {
-            oneOf.alternatives().forEach(t -> collectChoices(t, into));
-        }
-    }
 
     /** Alternation of literal words, longest first so that {@code KB/s} wins over {@code KB}. */
     static String alternation(java.util.Collection<String> words) {
@@ -201,24 +81,24 @@ public final class TextMateGrammar {
                 rule("invalid.illegal.unterminated-string.tamp", "match", "(?:re)?\"(?:[^\"\\\\]|\\\\.)*\\\\?$")));
         // `recipe NAME` and `target NAME {` declare; `target raspberry-pi4` in a recipe refers to a bundled spec.
         repo.put("declaration", patterns(rule(null,
-                "match", STATEMENT_START + "(" + quote(literal(RecipeLexer.RECIPE)) + "|" + quote(literal(RecipeLexer.TARGET))
-                        + "|" + quote(literal(RecipeLexer.DATA)) + "|" + quote(literal(RecipeLexer.EMIT)) + ")"
+                "match", STATEMENT_START + "(" + quote(Vocabulary.literal(RecipeLexer.RECIPE)) + "|" + quote(Vocabulary.literal(RecipeLexer.TARGET))
+                        + "|" + quote(Vocabulary.literal(RecipeLexer.DATA)) + "|" + quote(Vocabulary.literal(RecipeLexer.EMIT)) + ")"
                         + "\\s+(" + NAME + ")" + NOT_NAME_PART,
                 "captures", captures(1, "keyword.control.tamp", 2, "entity.name.type.tamp"))));
         // A pass keyword starts a selector that runs to its option block, the statement's end or the line's end
         // (unless the line ends in a comma, where the selector goes on). The engine sees each line with its `\\n`, so the
         // end must not match after it.
         repo.put("selector", patterns(rule("meta.selector.tamp",
-                "begin", STATEMENT_START + "(" + alternation(passKeywords()) + ")" + NOT_NAME_PART,
+                "begin", STATEMENT_START + "(" + alternation(Vocabulary.passKeywords()) + ")" + NOT_NAME_PART,
                 "beginCaptures", captures(1, "keyword.control.tamp"),
                 "end", "(?=[{};]|//|/\\*)|(?<![,\\s])\\s*$",
                 "patterns", List.of(
                         include("#comments"),
                         rule("string.regexp.tamp", "match", "re\"(?:[^\"\\\\]|\\\\.)*\""),
                         rule("entity.name.tag.quoted.tamp", "match", "\"(?:[^\"\\\\]|\\\\.)*\""),
-                        rule(null, "match", "\\b(" + quote(literal(RecipeLexer.EXCEPT)) + ")" + NOT_NAME_PART,
+                        rule(null, "match", "\\b(" + quote(Vocabulary.literal(RecipeLexer.EXCEPT)) + ")" + NOT_NAME_PART,
                                 "captures", captures(1, "keyword.other.tamp")),
-                        rule(null, "match", "\\b(" + quote(literal(RecipeLexer.TYPE)) + ")\\s+(" + NAME + ")",
+                        rule(null, "match", "\\b(" + quote(Vocabulary.literal(RecipeLexer.TYPE)) + ")\\s+(" + NAME + ")",
                                 "captures", captures(1, "keyword.other.tamp", 2, "entity.name.type.operator.tamp")),
                         rule(null, "match", "(#)([0-9]+)",
                                 "captures", captures(1, "keyword.operator.position.tamp", 2, "constant.numeric.tamp")),
@@ -226,40 +106,40 @@ public final class TextMateGrammar {
                         rule("entity.name.tag.tamp", "match", "(?<![A-Za-z0-9_.*?-])" + NAME),
                         rule("punctuation.separator.comma.tamp", "match", ",")))));
         repo.put("statement-keyword", patterns(rule(null,
-                "match", STATEMENT_START + "(" + alternation(statementKeywords()) + ")" + NOT_NAME_PART,
+                "match", STATEMENT_START + "(" + alternation(Vocabulary.statementKeywords()) + ")" + NOT_NAME_PART,
                 "captures", captures(1, "keyword.control.tamp"))));
         repo.put("method", patterns(rule(null,
-                "match", STATEMENT_START + "(method)\\s+(" + alternation(methodWords()) + ")" + NOT_NAME_PART,
+                "match", STATEMENT_START + "(method)\\s+(" + alternation(Vocabulary.methodWords()) + ")" + NOT_NAME_PART,
                 "captures", captures(1, "variable.parameter.tamp", 2, "entity.name.function.tamp"))));
         repo.put("option-name", patterns(rule(null,
-                "match", STATEMENT_START + "(" + alternation(optionNames()) + ")" + NOT_NAME_PART,
+                "match", STATEMENT_START + "(" + alternation(Vocabulary.optionNames()) + ")" + NOT_NAME_PART,
                 "captures", captures(1, "variable.parameter.tamp"))));
         repo.put("numbers", patterns(
                 rule("constant.numeric.shape.tamp", "match", "(?<![A-Za-z0-9_.])[0-9]+(?:x[0-9]+)+" + NOT_NAME_PART),
-                rule(null, "match", "(?<![A-Za-z0-9_.])(" + NUMBER + ")(?:\\s*(" + alternation(units()) + ")"
+                rule(null, "match", "(?<![A-Za-z0-9_.])(" + NUMBER + ")(?:\\s*(" + alternation(Vocabulary.units()) + ")"
                                 + "(?![A-Za-z0-9_]))?",
                         "captures", captures(1, "constant.numeric.tamp", 2, "keyword.other.unit.tamp"))));
         repo.put("words", patterns(
-                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + alternation(constantWords()) + ")" + NOT_NAME_PART,
+                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + alternation(Vocabulary.constantWords()) + ")" + NOT_NAME_PART,
                         "captures", captures(1, "constant.language.tamp")),
-                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + quote(literal(RecipeLexer.IN)) + ")" + NOT_NAME_PART,
+                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + quote(Vocabulary.literal(RecipeLexer.IN)) + ")" + NOT_NAME_PART,
                         "captures", captures(1, "keyword.other.tamp")),
-                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + alternation(choiceWords()) + ")" + NOT_NAME_PART,
+                rule(null, "match", "(?<![A-Za-z0-9_.*?-])(" + alternation(Vocabulary.choiceWords()) + ")" + NOT_NAME_PART,
                         "captures", captures(1, "support.constant.tamp"))));
         repo.put("operators", patterns(
-                rule("keyword.operator.comparison.tamp", "match", alternation(literals(RecipeLexer.LE, RecipeLexer.EQ))),
-                rule("keyword.operator.range.tamp", "match", quote(literal(RecipeLexer.DOTDOT))),
+                rule("keyword.operator.comparison.tamp", "match", alternation(Vocabulary.literals(RecipeLexer.LE, RecipeLexer.EQ))),
+                rule("keyword.operator.range.tamp", "match", quote(Vocabulary.literal(RecipeLexer.DOTDOT))),
                 rule("keyword.operator.arithmetic.tamp", "match",
-                        "[" + quote(literal(RecipeLexer.PLUS)) + "\\" + literal(RecipeLexer.MINUS) + "]"),
-                rule("keyword.operator.fraction.tamp", "match", quote(literal(RecipeLexer.SLASH))),
-                rule("keyword.operator.ratio.tamp", "match", quote(literal(RecipeLexer.COLON))),
-                rule("keyword.operator.wildcard.tamp", "match", quote(literal(RecipeLexer.STAR))),
-                rule("keyword.operator.position.tamp", "match", quote(literal(RecipeLexer.HASHMARK)))));
+                        "[" + quote(Vocabulary.literal(RecipeLexer.PLUS)) + "\\" + Vocabulary.literal(RecipeLexer.MINUS) + "]"),
+                rule("keyword.operator.fraction.tamp", "match", quote(Vocabulary.literal(RecipeLexer.SLASH))),
+                rule("keyword.operator.ratio.tamp", "match", quote(Vocabulary.literal(RecipeLexer.COLON))),
+                rule("keyword.operator.wildcard.tamp", "match", quote(Vocabulary.literal(RecipeLexer.STAR))),
+                rule("keyword.operator.position.tamp", "match", quote(Vocabulary.literal(RecipeLexer.HASHMARK)))));
         repo.put("punctuation", patterns(
-                rule("punctuation.section.block.begin.tamp", "match", quote(literal(RecipeLexer.LBRACE))),
-                rule("punctuation.section.block.end.tamp", "match", quote(literal(RecipeLexer.RBRACE))),
-                rule("punctuation.separator.comma.tamp", "match", quote(literal(RecipeLexer.COMMA))),
-                rule("punctuation.terminator.statement.tamp", "match", quote(literal(RecipeLexer.SEMI)))));
+                rule("punctuation.section.block.begin.tamp", "match", quote(Vocabulary.literal(RecipeLexer.LBRACE))),
+                rule("punctuation.section.block.end.tamp", "match", quote(Vocabulary.literal(RecipeLexer.RBRACE))),
+                rule("punctuation.separator.comma.tamp", "match", quote(Vocabulary.literal(RecipeLexer.COMMA))),
+                rule("punctuation.terminator.statement.tamp", "match", quote(Vocabulary.literal(RecipeLexer.SEMI)))));
         g.put("repository", repo);
         return g;
     }

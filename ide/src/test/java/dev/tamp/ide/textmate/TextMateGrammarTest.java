@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.tamp.ide.Vocabulary;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,14 +43,14 @@ class TextMateGrammarTest {
 
     @Test
     void everyLexerKeywordHasAHighlightingRule() {
-        assertThat(TextMateGrammar.lexerKeywords()).hasSize(22).contains("recipe", "distill", "except", "baseline");
-        for (String keyword : TextMateGrammar.lexerKeywords()) {
+        assertThat(Vocabulary.lexerKeywords()).hasSize(22).contains("recipe", "distill", "except", "baseline");
+        for (String keyword : Vocabulary.lexerKeywords()) {
             String line;
             String scope;
-            if (TextMateGrammar.statementKeywords().contains(keyword)) {
+            if (Vocabulary.statementKeywords().contains(keyword)) {
                 line = "  " + keyword + " \"x\"";
                 scope = "keyword.control.tamp";
-            } else if (TextMateGrammar.constantWords().contains(keyword)) {
+            } else if (Vocabulary.constantWords().contains(keyword)) {
                 line = "  bits " + keyword;
                 scope = "constant.language.tamp";
             } else {
@@ -62,9 +63,9 @@ class TextMateGrammarTest {
 
     @Test
     void everyLexerUnitIsHighlightedAfterANumber() {
-        assertThat(TextMateGrammar.units()).hasSize(30).contains("%", "B", "KB/s", "GHz");
+        assertThat(Vocabulary.units()).hasSize(30).contains("%", "B", "KB/s", "GHz");
         Pattern number = Pattern.compile(rulePattern("numbers", 1));
-        for (String unit : TextMateGrammar.units()) {
+        for (String unit : Vocabulary.units()) {
             for (String text : List.of("12 " + unit, "1.5e3" + unit)) {
                 Matcher m = number.matcher(text);
                 assertThat(m.find()).as(text).isTrue();
@@ -75,9 +76,9 @@ class TextMateGrammarTest {
 
     @Test
     void optionNamesAndMethodsComeFromTheSchemas() {
-        assertThat(TextMateGrammar.optionNames()).contains("sparsity", "weight-decay", "int8-dot", "bandwidth", "accuracy");
-        assertThat(TextMateGrammar.methodWords()).contains("magnitude", "l1-filter", "kmeans", "huffman", "block-circulant");
-        assertThat(TextMateGrammar.choiceWords()).contains("per-channel", "cosine", "hotspot", "java").doesNotContain("no");
+        assertThat(Vocabulary.optionNames()).contains("sparsity", "weight-decay", "int8-dot", "bandwidth", "accuracy");
+        assertThat(Vocabulary.methodWords()).contains("magnitude", "l1-filter", "kmeans", "huffman", "block-circulant");
+        assertThat(Vocabulary.choiceWords()).contains("per-channel", "cosine", "hotspot", "java").doesNotContain("no");
     }
 
     /** The text of the first capture that a top-level rule scopes as {@code scope}, trying rules as TextMate would. */
