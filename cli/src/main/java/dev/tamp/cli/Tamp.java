@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         versionProvider = Tamp.Version.class,
         description = "Compresses trained neural networks and emits Java for edge devices.",
         subcommands = {CheckCommand.class, FmtCommand.class, InspectCommand.class, EvalCommand.class,
-            CommandLine.HelpCommand.class},
+            LspCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
