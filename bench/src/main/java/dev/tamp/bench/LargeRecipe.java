@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a large, realistic recipe for front-end benchmarks: budgets and a long run of commented, multi-line pass
- * statements over many layers, valid throughout, or with a mistake in every tenth statement to time the error path.
+ * statements over LeNet-5's layers, valid throughout, or with a mistake in every tenth statement to time the error
+ * path.
  *
  * <p>Usage: {@code LargeRecipe OUT.recipe LINES [--errors]}; the model path is relative to the repository root, so
  * write the file there.
@@ -23,23 +24,24 @@ public final class LargeRecipe {
         s.append("  data   fashion \"data/fashion-mnist\" { validation 10 %; scale 1/255 }\n");
         s.append("  target raspberry-pi4\n");
         s.append("  budget {\n    size     <= 48 KB\n    latency  <= 1.5 ms\n    accuracy >= baseline - 0.5 %\n  }\n");
+        String[] layers = {"conv1", "conv2", "fc1", "fc2"};
         int statement = 0;
         while (count(s) < lines - 8) {
-            String layer = "layer" + statement;
+            String layer = layers[statement % layers.length];
+            String other = layers[(statement + 1) % layers.length];
             boolean broken = errors && statement % 10 == 9;
             switch (statement % 4) {
-                case 0 -> s.append("\n  // Layer ").append(statement).append(": prune, more where it hurts least.\n")
-                        .append("  prune ").append(layer).append(", conv").append(statement).append("_* except ")
-                        .append(layer).append("_skip {\n")
+                case 0 -> s.append("\n  // Statement ").append(statement).append(": prune, more where it hurts least.\n")
+                        .append("  prune ").append(layer).append(", conv* except ").append(other).append(" {\n")
                         .append("    method   magnitude\n")
                         .append("    sparsity ").append(broken ? "auto in 95 % .. 50 %" : "auto in 50 % .. 95 %").append('\n')
                         .append("    pattern  2:4\n")
                         .append("  }\n");
                 case 1 -> s.append("  quantize ").append(layer).append(" { method kmeans; bits auto in {3, 4, 5, 8}; ")
                         .append(broken ? "bitz 4" : "init linear").append(" }\n");
-                case 2 -> s.append("  factorize re\"").append(layer).append("\\\\.[0-9]+\" {\n")
+                case 2 -> s.append("  factorize re\"fc[0-9]+\" {\n")
                         .append("    method svd\n")
-                        .append("    rank   ").append(broken ? "auto in 64 .. 8" : "auto in 8 .. 64").append("  /* planner */\n")
+                        .append("    rank   ").append(broken ? "auto in 64 .. 8" : "auto in 2 .. 8").append("  /* planner */\n")
                         .append("  }\n");
                 default -> s.append("  quantize type Gemm { method uniform; bits 8; granularity per-channel")
                         .append(broken ? "; symmetric maybe" : "").append(" }\n");
