@@ -1,6 +1,7 @@
 package dev.tamp.cli;
 
 import dev.tamp.ide.lsp.LayerCatalog;
+import dev.tamp.ide.lsp.ModelLayerCatalog;
 import dev.tamp.ide.lsp.TampLsp;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,12 +10,9 @@ import picocli.CommandLine.Command;
 @Command(name = "lsp", description = "Run the language server for editors (Language Server Protocol over stdin/stdout).")
 final class LspCommand implements Callable<Integer> {
 
-    /**
-     * The layers offered after {@code prune } and shown on hover. Until the ONNX importer provides a catalog that
-     * reads the recipe's model, the server knows no layers.
-     */
+    /** The layers offered after {@code prune } and shown on hover: read from the recipe's model. */
     static LayerCatalog layerCatalog() {
-        return LayerCatalog.NONE;
+        return new ModelLayerCatalog();
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
  * The last few models loaded, keyed by file, size and modification time: an editor re-checking a recipe on every
  * keystroke, or a test suite checking many recipes, reads a model once. Models are immutable, so sharing is safe.
  */
-final class ModelCache {
+public final class ModelCache {
     private static final int CAPACITY = 4;
 
     private record Key(Path path, long size, long modified) {}
@@ -27,7 +27,7 @@ final class ModelCache {
     private ModelCache() {}
 
     /** Loads a model, or returns the one loaded from the same unchanged file; throws what the importer throws. */
-    static Model load(Path path) {
+    public static Model load(Path path) {
         Key key;
         try {
             key = new Key(path.toAbsolutePath().normalize(), Files.size(path), Files.getLastModifiedTime(path).toMillis());

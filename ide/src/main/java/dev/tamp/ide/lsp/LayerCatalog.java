@@ -22,6 +22,6 @@ public interface LayerCatalog {
     /** The layers of the model at {@code model}, in model order, or an empty list when unknown. */
     List<Layer> layers(Path model);
 
-    /** Knows no model: the default until the ONNX importer provides one. */
+    /** Knows no model: for tests and for a server started without model access. */
     LayerCatalog NONE = model -> List.of();
 }

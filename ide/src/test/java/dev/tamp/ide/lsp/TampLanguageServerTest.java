@@ -37,7 +37,7 @@ class TampLanguageServerTest {
     void publishesTheFrontEndsDiagnosticsWithLspRanges() throws Exception {
         Path file = temp.resolve("typo.recipe");
         Files.writeString(file, RECIPE);
-        Files.writeString(temp.resolve("m.onnx"), "not read");
+        Files.copy(Path.of("../models/fmnist_lenet5.onnx"), temp.resolve("m.onnx"));
         Diagnostics expected = new Diagnostics();
         new Frontend(expected).check(file, file.toString());
         Diagnostic first = expected.sorted().get(0);
@@ -60,7 +60,7 @@ class TampLanguageServerTest {
     void publishesProblemsOfAReferencedTargetInItsOwnFileAndClearsThemWhenTheReferenceGoes() throws Exception {
         Path recipe = temp.resolve("uses.recipe");
         Path target = Files.writeString(temp.resolve("bad.target"), "target bad {\n  cores 0\n}\n");
-        Files.writeString(temp.resolve("m.onnx"), "not read");
+        Files.copy(Path.of("../models/fmnist_lenet5.onnx"), temp.resolve("m.onnx"));
         String text = "recipe r {\n  model \"m.onnx\"\n  target \"bad.target\"\n}\n";
         Diagnostics expected = new Diagnostics();
         new Frontend(expected).check(Files.writeString(recipe, text), recipe.toString());
@@ -178,6 +178,22 @@ class TampLanguageServerTest {
         try (LspHarness lsp = new LspHarness(fake)) {
             lsp.open(whole, "recipe r {\n  model \"net.onnx\"\n  finetune \n}\n");
             assertThat(lsp.complete(whole, 2, 11)).as("finetune applies to the whole model").isEmpty();
+        }
+    }
+
+    @Test
+    void completesTheLayersOfARealModelAndHoversTheirShapes() throws Exception {
+        Path file = temp.resolve("lenet.recipe");
+        Files.copy(Path.of("../models/fmnist_lenet5.onnx"), temp.resolve("lenet5.onnx"));
+        String text = "recipe r {\n  model \"lenet5.onnx\"\n  prune \n  quantize fc1\n}\n";
+        try (LspHarness lsp = new LspHarness(new ModelLayerCatalog())) {
+            lsp.open(file, text);
+            assertThat(labels(lsp.complete(file, 2, 8))).containsExactly("conv1", "conv2", "fc1", "fc2");
+            var hover = lsp.server.getTextDocumentService()
+                    .hover(new HoverParams(new TextDocumentIdentifier(LspHarness.uri(file)), new Position(3, 12)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(hover.getContents().getRight().getValue())
+                    .isEqualTo("**fc1**: Gemm `/fc1/Gemm` (#6): [Nx800] → [Nx500], 400,500 params, 400,000 MACs");
         }
     }
 
