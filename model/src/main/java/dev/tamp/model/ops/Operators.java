@@ -28,6 +28,13 @@ public final class Operators {
         for (String op : new String[] {"Add", "Sub", "Mul", "Div"}) {
             m.put(op, ElementwiseOps.binary());
         }
+        for (String op : new String[] {"Sum", "Mean", "Max", "Min"}) {
+            m.put(op, ReduceOps.variadic());
+        }
+        for (String op : new String[] {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
+                "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp"}) {
+            m.put(op, ReduceOps.reduce());
+        }
         m.put("Clip", ElementwiseOps.clip());
         m.put("Softmax", ElementwiseOps.softmax(false));
         m.put("LogSoftmax", ElementwiseOps.softmax(true));
