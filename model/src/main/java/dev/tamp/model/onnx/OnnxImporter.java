@@ -39,6 +39,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /** Reads an ONNX model file into the tamp IR, or fails with one {@link ModelLoadException} that says why. */
@@ -327,7 +328,7 @@ public final class OnnxImporter {
             throw new ModelLoadException(Kind.INVALID_GRAPH, source, dangling, null);
         }
         // Kahn's algorithm with a queue ordered by file position: deterministic, and the identity on sorted input.
-        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (pending[i] == 0) {
                 ready.add(i);
