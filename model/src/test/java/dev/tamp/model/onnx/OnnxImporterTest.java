@@ -67,6 +67,21 @@ class OnnxImporterTest {
     }
 
     @Test
+    void onnxRuntimeInt8ModelIsRefusedWithEveryUnsupportedNodeListed() {
+        // quantize_dynamic output: 3 DynamicQuantizeLinear, 3 MatMulInteger, 3 Cast (see the model card's histogram).
+        assertThatThrownBy(() -> IMPORTER.load(RepoFiles.model("ort_int8/fmnist_lenet300_100.dyn_int8.onnx")))
+                .isInstanceOf(ModelLoadException.class)
+                .satisfies(e -> {
+                    ModelLoadException le = (ModelLoadException) e;
+                    assertThat(le.kind()).isEqualTo(Kind.UNSUPPORTED);
+                    assertThat(le.problems().stream().filter(p -> p.message().contains("MatMulInteger"))).hasSize(3);
+                    assertThat(le.problems().stream().filter(p -> p.message().contains("DynamicQuantizeLinear")))
+                            .hasSize(3);
+                    assertThat(le.problems().stream().filter(p -> p.message().contains("operator Cast"))).hasSize(3);
+                });
+    }
+
+    @Test
     void truncatedFileIsOneClearError(@TempDir Path dir) throws Exception {
         byte[] full = Files.readAllBytes(RepoFiles.model("fmnist_lenet5.onnx"));
         Path cut = dir.resolve("cut.onnx");
