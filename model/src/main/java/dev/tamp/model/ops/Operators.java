@@ -57,6 +57,9 @@ public final class Operators {
         m.put("Dropout", ShapeOps.dropout());
         m.put("Constant", ShapeOps.constant());
         m.put("Pad", ShapeOps.pad());
+        m.put("Shape", ShapeArithmeticOps.shape());
+        m.put("Gather", ShapeArithmeticOps.gather());
+        m.put("Cast", ShapeArithmeticOps.cast());
         byType = Collections.unmodifiableMap(m);
     }
 
