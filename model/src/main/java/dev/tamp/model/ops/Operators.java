@@ -22,7 +22,9 @@ public final class Operators {
     private Operators(MatrixKernels kernels) {
         Map<String, Operator> m = new TreeMap<>();
         for (String op : new String[] {"Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
-                "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Softsign", "Softplus"}) {
+                "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Softsign", "Softplus", "Sin", "Cos",
+                "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf", "Sign", "Round", "Selu",
+                "Celu", "ThresholdedRelu", "Mish", "Gelu", "Shrink"}) {
             m.put(op, ElementwiseOps.unary(allowed(op)));
         }
         for (String op : new String[] {"Add", "Sub", "Mul", "Div"}) {
@@ -70,6 +72,15 @@ public final class Operators {
                 return new String[] {"alpha"};
             case "HardSigmoid":
                 return new String[] {"alpha", "beta"};
+            case "Selu":
+                return new String[] {"alpha", "gamma"};
+            case "Celu":
+            case "ThresholdedRelu":
+                return new String[] {"alpha"};
+            case "Gelu":
+                return new String[] {"approximate"};
+            case "Shrink":
+                return new String[] {"bias", "lambd"};
             default:
                 return new String[0];
         }
