@@ -207,16 +207,18 @@ final class ElementwiseOps {
             "Sub", (x, y) -> x - y,
             "Mul", (x, y) -> x * y,
             "Div", (x, y) -> x / y,
-            "Max", Math::max,
-            "Min", Math::min,
-            "Pow", (x, y) -> (float) Math.pow(x, y));
+            "Pow", (x, y) -> (float) Math.pow(x, y),
+            "PRelu", (x, slope) -> x < 0f ? slope * x : x);
 
-    /** Add, Sub, Mul, Div with multidirectional broadcasting. */
+    /** Add, Sub, Mul, Div, Pow and PRelu with multidirectional broadcasting. */
     static Operator binary() {
         return new Operator() {
             @Override
             public List<TensorType> infer(NodeContext ctx, List<TensorType> inputs) {
                 ctx.allowAttributes();
+                if (ctx.node().opType().equals("PRelu") && ctx.opset() < 7) {
+                    throw ctx.unsupported("PRelu before opset 7 (per-channel legacy broadcasting)");
+                }
                 ctx.requireInputs(inputs, 2, 2);
                 ctx.requireOutputs(1);
                 ctx.requireFloat(inputs, 0, 1);

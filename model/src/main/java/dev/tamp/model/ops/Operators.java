@@ -27,7 +27,7 @@ public final class Operators {
                 "Celu", "ThresholdedRelu", "Mish", "Gelu", "Shrink"}) {
             m.put(op, ElementwiseOps.unary(allowed(op)));
         }
-        for (String op : new String[] {"Add", "Sub", "Mul", "Div"}) {
+        for (String op : new String[] {"Add", "Sub", "Mul", "Div", "Pow", "PRelu"}) {
             m.put(op, ElementwiseOps.binary());
         }
         for (String op : new String[] {"Sum", "Mean", "Max", "Min"}) {
