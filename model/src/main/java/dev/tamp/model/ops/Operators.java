@@ -59,6 +59,7 @@ public final class Operators {
         m.put("Dropout", ShapeOps.dropout());
         m.put("Constant", ShapeOps.constant());
         m.put("Pad", ShapeOps.pad());
+        m.put("Slice", new SliceOp());
         m.put("Shape", ShapeArithmeticOps.shape());
         m.put("Gather", ShapeArithmeticOps.gather());
         m.put("Cast", ShapeArithmeticOps.cast());
