@@ -39,6 +39,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /** Reads an ONNX model file into the tamp IR, or fails with one {@link ModelLoadException} that says why. */
@@ -124,6 +125,22 @@ public final class OnnxImporter {
     }
 
     private Graph convertGraph(GraphProto g, ModelProto model, Path baseDir, String source) {
+        List<String> names = nodeNames(g);
+        // Operators first: a model full of unsupported nodes gets one error listing all of them, before any of their
+        // attributes or weights (quantized types, subgraphs) can fail on their own.
+        List<Problem> unsupported = new ArrayList<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto n = g.getNode(i);
+            String where = "node " + names.get(i) + " (" + n.getOpType() + ")";
+            if (!isDefaultDomain(n.getDomain())) {
+                unsupported.add(new Problem(where, "operator domain " + n.getDomain() + " is not supported"));
+            } else if (operators.find(n.getOpType()).isEmpty()) {
+                unsupported.add(new Problem(where, "operator " + n.getOpType() + " is not supported"));
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new ModelLoadException(Kind.UNSUPPORTED, source, unsupported, null);
+        }
         TensorCodec.Budget budget = new TensorCodec.Budget(options);
         Map<String, Weight> weights = new LinkedHashMap<>();
         for (TensorProto t : g.getInitializerList()) {
@@ -142,39 +159,15 @@ public final class OnnxImporter {
             }
         }
         List<Node> nodes = new ArrayList<>();
-        Set<String> usedNames = new HashSet<>();
-        for (NodeProto n : g.getNodeList()) {
-            if (!n.getName().isEmpty()) {
-                usedNames.add(n.getName());
-            }
-        }
-        List<Problem> unsupported = new ArrayList<>();
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
-            String name = n.getName();
-            if (name.isEmpty() || nodes.stream().anyMatch(x -> x.name().equals(n.getName()))) {
-                // Exporters may leave nodes unnamed; a stable generated name keeps them addressable.
-                String base = n.getOpType() + "_" + i;
-                name = base;
-                for (int k = 1; usedNames.contains(name); k++) {
-                    name = base + "_" + k;
-                }
-                usedNames.add(name);
-            }
+            String name = names.get(i);
             String where = "node " + name + " (" + n.getOpType() + ")";
-            if (!isDefaultDomain(n.getDomain())) {
-                unsupported.add(new Problem(where, "operator domain " + n.getDomain() + " is not supported"));
-            } else if (operators.find(n.getOpType()).isEmpty()) {
-                unsupported.add(new Problem(where, "operator " + n.getOpType() + " is not supported"));
-            }
             if (n.getOutputCount() == 0) {
                 throw ModelLoadException.of(Kind.INVALID_GRAPH, source, where, "has no outputs");
             }
             nodes.add(new Node(name, n.getOpType(), n.getInputList(), n.getOutputList(),
                     attributes(n, where, source, baseDir, budget)));
-        }
-        if (!unsupported.isEmpty()) {
-            throw new ModelLoadException(Kind.UNSUPPORTED, source, unsupported, null);
         }
         // Checked after the operators so that a model in another domain reports its operators, not a missing import.
         int opset = defaultOpset(model, source);
@@ -201,6 +194,33 @@ public final class OnnxImporter {
         } catch (IllegalArgumentException e) {
             throw ModelLoadException.of(Kind.INVALID_GRAPH, source, "", e.getMessage(), e);
         }
+    }
+
+    /** Node names as in the file, with unnamed or repeated ones replaced by a stable {@code OpType_index}. */
+    private static List<String> nodeNames(GraphProto g) {
+        Set<String> used = new HashSet<>();
+        for (NodeProto n : g.getNodeList()) {
+            if (!n.getName().isEmpty()) {
+                used.add(n.getName());
+            }
+        }
+        Set<String> taken = new HashSet<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto n = g.getNode(i);
+            String name = n.getName();
+            if (name.isEmpty() || taken.contains(name)) {
+                // Exporters may leave nodes unnamed; a stable generated name keeps them addressable.
+                String base = n.getOpType() + "_" + i;
+                name = base;
+                for (int k = 1; used.contains(name) || taken.contains(name); k++) {
+                    name = base + "_" + k;
+                }
+            }
+            taken.add(name);
+            names.add(name);
+        }
+        return names;
     }
 
     private static ValueInfo valueInfo(ValueInfoProto v, String source) {
@@ -327,7 +347,7 @@ public final class OnnxImporter {
             throw new ModelLoadException(Kind.INVALID_GRAPH, source, dangling, null);
         }
         // Kahn's algorithm with a queue ordered by file position: deterministic, and the identity on sorted input.
-        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (pending[i] == 0) {
                 ready.add(i);

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public record NodeContext(Node node, int opset, List<Tensor> constants) {
     public NodeContext {
-        // Arrays.asList keeps null entries, which List.copyOf rejects; the wrapper is still fixed-size and private.
+        // Entries are null for non-constant inputs, which List.copyOf rejects; an unmodifiable copy keeps them.
         constants = java.util.Collections.unmodifiableList(new ArrayList<>(constants));
     }
 

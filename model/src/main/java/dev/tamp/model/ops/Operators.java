@@ -22,11 +22,20 @@ public final class Operators {
     private Operators(MatrixKernels kernels) {
         Map<String, Operator> m = new TreeMap<>();
         for (String op : new String[] {"Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
-                "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Softsign", "Softplus"}) {
+                "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Softsign", "Softplus", "Sin", "Cos",
+                "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf", "Sign", "Round", "Selu",
+                "Celu", "ThresholdedRelu", "Mish", "Gelu", "Shrink"}) {
             m.put(op, ElementwiseOps.unary(allowed(op)));
         }
-        for (String op : new String[] {"Add", "Sub", "Mul", "Div"}) {
+        for (String op : new String[] {"Add", "Sub", "Mul", "Div", "Pow", "PRelu"}) {
             m.put(op, ElementwiseOps.binary());
+        }
+        for (String op : new String[] {"Sum", "Mean", "Max", "Min"}) {
+            m.put(op, ReduceOps.variadic());
+        }
+        for (String op : new String[] {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
+                "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp"}) {
+            m.put(op, ReduceOps.reduce());
         }
         m.put("Clip", ElementwiseOps.clip());
         m.put("Softmax", ElementwiseOps.softmax(false));
@@ -50,6 +59,10 @@ public final class Operators {
         m.put("Dropout", ShapeOps.dropout());
         m.put("Constant", ShapeOps.constant());
         m.put("Pad", ShapeOps.pad());
+        m.put("Slice", new SliceOp());
+        m.put("Shape", ShapeArithmeticOps.shape());
+        m.put("Gather", ShapeArithmeticOps.gather());
+        m.put("Cast", ShapeArithmeticOps.cast());
         byType = Collections.unmodifiableMap(m);
     }
 
@@ -60,6 +73,15 @@ public final class Operators {
                 return new String[] {"alpha"};
             case "HardSigmoid":
                 return new String[] {"alpha", "beta"};
+            case "Selu":
+                return new String[] {"alpha", "gamma"};
+            case "Celu":
+            case "ThresholdedRelu":
+                return new String[] {"alpha"};
+            case "Gelu":
+                return new String[] {"approximate"};
+            case "Shrink":
+                return new String[] {"bias", "lambd"};
             default:
                 return new String[0];
         }

@@ -70,7 +70,8 @@ public final class ShapeInference {
         Map<String, TensorType> types = new LinkedHashMap<>(inputTypes);
         weights.forEach((name, w) -> types.put(name,
                 new TensorType(w.representation().dataType(), w.representation().dims())));
-        Map<String, Tensor> constants = constants(weights, nodes, opset);
+        // Constants plus int64 values computed from shapes in this pass (Shape -> Gather -> ... -> Reshape).
+        Map<String, Tensor> known = constants(weights, nodes, opset);
         for (Node node : nodes) {
             try {
                 Operator op = ops.find(node.opType())
@@ -79,12 +80,14 @@ public final class ShapeInference {
                 for (String name : node.inputs()) {
                     in.add(name.isEmpty() ? null : types.get(name));
                 }
-                List<TensorType> out = op.infer(context(node, opset, constants), in);
+                NodeContext ctx = context(node, opset, known);
+                List<TensorType> out = op.infer(ctx, in);
                 for (int i = 0; i < node.outputs().size() && i < out.size(); i++) {
                     if (!node.outputs().get(i).isEmpty()) {
                         types.put(node.outputs().get(i), out.get(i));
                     }
                 }
+                evaluateShapeArithmetic(node, ctx, op, in, out, known);
             } catch (NodeFailure e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -92,6 +95,33 @@ public final class ShapeInference {
             }
         }
         return types;
+    }
+
+    /** Largest int64 tensor evaluated during inference; shape arithmetic deals in vectors of a few elements. */
+    private static final long MAX_EVALUATED_ELEMENTS = 1024;
+
+    private static void evaluateShapeArithmetic(Node node, NodeContext ctx, Operator op, List<TensorType> in,
+            List<TensorType> out, Map<String, Tensor> known) {
+        if (out.size() != 1 || out.get(0).type() != DataType.INT64 || known.containsKey(node.output(0))
+                || out.get(0).elementCount() > MAX_EVALUATED_ELEMENTS) {
+            return;
+        }
+        if (node.opType().equals("Shape")) {
+            known.put(node.output(0), ShapeArithmeticOps.of(ctx, in.get(0).dims()));
+            return;
+        }
+        Tensor[] args = new Tensor[node.inputs().size()];
+        for (int i = 0; i < args.length; i++) {
+            String name = node.input(i);
+            if (name.isEmpty()) {
+                continue;
+            }
+            args[i] = known.get(name);
+            if (args[i] == null) {
+                return;
+            }
+        }
+        known.put(node.output(0), op.prepare(ctx).run(args, Parallelism.sequential())[0]);
     }
 
     /** Symbolic types of every tensor; graph input dimensions that are not known keep their symbol. */

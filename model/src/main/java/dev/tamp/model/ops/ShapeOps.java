@@ -15,19 +15,24 @@ final class ShapeOps {
     private abstract static class Reshaping implements Operator {
         abstract void check(NodeContext ctx, List<TensorType> inputs);
 
-        abstract int[] shape(NodeContext ctx, int[] in);
+        /** The output shape; {@code runtime} holds the inputs when running, null during shape inference. */
+        abstract int[] shape(NodeContext ctx, int[] in, Tensor[] runtime);
 
         @Override
         public List<TensorType> infer(NodeContext ctx, List<TensorType> inputs) {
             check(ctx, inputs);
             ctx.requireOutputs(1);
-            ctx.requireFloat(inputs, 0);
-            return List.of(TensorType.floats(shape(ctx, inputs.get(0).dims())));
+            // int64 passes through too: shape arithmetic (Shape -> Gather -> Unsqueeze -> Concat -> Reshape).
+            DataType type = inputs.get(0).type();
+            if (type != DataType.FLOAT && type != DataType.INT64) {
+                throw ctx.unsupported("element type " + type + " for input 0 (only FLOAT and INT64)");
+            }
+            return List.of(new TensorType(type, shape(ctx, inputs.get(0).dims(), null)));
         }
 
         @Override
         public Kernel prepare(NodeContext ctx) {
-            return (in, par) -> new Tensor[] {in[0].reshape(shape(ctx, in[0].shape()))};
+            return (in, par) -> new Tensor[] {in[0].reshape(shape(ctx, in[0].shape(), in))};
         }
     }
 
@@ -40,7 +45,7 @@ final class ShapeOps {
             }
 
             @Override
-            int[] shape(NodeContext ctx, int[] in) {
+            int[] shape(NodeContext ctx, int[] in, Tensor[] runtime) {
                 long axis = ctx.attrs().getInt("axis", 1);
                 long a = axis < 0 ? axis + in.length : axis;
                 if (a < 0 || a > in.length) {
@@ -70,8 +75,10 @@ final class ShapeOps {
             }
 
             @Override
-            int[] shape(NodeContext ctx, int[] in) {
-                long[] target = ctx.constantLongs(1, "shape");
+            int[] shape(NodeContext ctx, int[] in, Tensor[] runtime) {
+                // Constant, or known while inferring shapes (computed from shapes), or read when running.
+                long[] target = ctx.constant(1) == null && runtime != null ? runtime[1].asLongs()
+                        : ctx.constantLongs(1, "shape");
                 boolean allowZero = ctx.attrs().getInt("allowzero", 0) != 0;
                 int[] out = new int[target.length];
                 int inferred = -1;
@@ -138,7 +145,7 @@ final class ShapeOps {
             }
 
             @Override
-            int[] shape(NodeContext ctx, int[] in) {
+            int[] shape(NodeContext ctx, int[] in, Tensor[] runtime) {
                 long[] axes = axes(ctx);
                 String op = ctx.node().opType();
                 if (remove) {
@@ -277,8 +284,14 @@ final class ShapeOps {
                 int axis = NodeContext.normalizeAxis(ctx.attrs().getInt("axis", 0), first.length, "Concat");
                 int[] out = first.clone();
                 out[axis] = 0;
+                DataType type = inputs.get(0).type();
+                if (type != DataType.FLOAT && type != DataType.INT64) {
+                    throw ctx.unsupported("element type " + type + " (only FLOAT and INT64)");
+                }
                 for (int i = 0; i < inputs.size(); i++) {
-                    ctx.requireFloat(inputs, i);
+                    if (inputs.get(i).type() != type) {
+                        throw new IllegalArgumentException("Concat inputs differ in element type");
+                    }
                     int[] d = inputs.get(i).dims();
                     if (d.length != first.length) {
                         throw new IllegalArgumentException("Concat inputs differ in rank");
@@ -290,7 +303,7 @@ final class ShapeOps {
                     }
                     out[axis] += d[axis];
                 }
-                return List.of(TensorType.floats(out));
+                return List.of(new TensorType(type, out));
             }
 
             @Override
@@ -307,18 +320,20 @@ final class ShapeOps {
                     for (Tensor t : in) {
                         out[axis] += t.dim(axis);
                     }
-                    float[] y = new float[(int) Tensor.elementCount(out)];
-                    int outChunk = y.length / Math.max(1, outer);
+                    boolean longs = in[0].type() == DataType.INT64;
+                    int total = (int) Tensor.elementCount(out);
+                    Object y = longs ? new long[total] : new float[total];
+                    int outChunk = total / Math.max(1, outer);
                     int offset = 0;
                     for (Tensor t : in) {
                         int chunk = outer == 0 ? 0 : t.size() / outer;
-                        float[] x = t.floats();
+                        Object x = longs ? t.longs() : t.floats();
                         for (int o = 0; o < outer; o++) {
                             System.arraycopy(x, o * chunk, y, o * outChunk + offset, chunk);
                         }
                         offset += chunk;
                     }
-                    return new Tensor[] {Tensor.ofFloats(out, y)};
+                    return new Tensor[] {longs ? Tensor.ofLongs(out, (long[]) y) : Tensor.ofFloats(out, (float[]) y)};
                 };
             }
         };

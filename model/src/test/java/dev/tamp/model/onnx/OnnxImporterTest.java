@@ -67,6 +67,22 @@ class OnnxImporterTest {
     }
 
     @Test
+    void onnxRuntimeInt8ModelIsRefusedWithEveryUnsupportedNodeListed() {
+        // quantize_dynamic output: 3 DynamicQuantizeLinear and 3 MatMulInteger, which tamp does not implement, besides
+        // Cast, Mul, Add, Relu and Flatten, which it does (see the model card's op histogram).
+        assertThatThrownBy(() -> IMPORTER.load(RepoFiles.model("ort_int8/fmnist_lenet300_100.dyn_int8.onnx")))
+                .isInstanceOf(ModelLoadException.class)
+                .satisfies(e -> {
+                    ModelLoadException le = (ModelLoadException) e;
+                    assertThat(le.kind()).isEqualTo(Kind.UNSUPPORTED);
+                    assertThat(le.problems().stream().filter(p -> p.message().contains("MatMulInteger"))).hasSize(3);
+                    assertThat(le.problems().stream().filter(p -> p.message().contains("DynamicQuantizeLinear")))
+                            .hasSize(3);
+                    assertThat(le.problems()).hasSize(6);
+                });
+    }
+
+    @Test
     void truncatedFileIsOneClearError(@TempDir Path dir) throws Exception {
         byte[] full = Files.readAllBytes(RepoFiles.model("fmnist_lenet5.onnx"));
         Path cut = dir.resolve("cut.onnx");

@@ -1,0 +1,81 @@
+package dev.tamp.model.ir;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Facts about layers that checking a compression recipe against a model needs: the matrix a layer's weight forms
+ * (low-rank factorization needs rank <= min(m, n)) and the residual Adds a layer's output reaches (pruning its filters
+ * needs the same filters pruned on the Add's other branch).
+ */
+public final class LayerFacts {
+    /** Layers that keep every channel where it is, so a pruned filter stays pruned through them. */
+    private static final Set<String> CHANNEL_PRESERVING = Set.of("Relu", "LeakyRelu", "Elu", "Clip", "Sigmoid", "Tanh",
+            "HardSigmoid", "HardSwish", "Identity", "Dropout", "BatchNormalization", "MaxPool", "AveragePool");
+
+    private LayerFacts() {}
+
+    /**
+     * The layer's weight as a matrix {@code [outputs, inputs]}: Gemm and MatMul with a constant 2-D weight, and Conv
+     * (its filters flattened: {@code [M, C/group * kernel size]}). Empty for layers without such a weight.
+     */
+    public static Optional<int[]> weightMatrix(Graph graph, Node node) {
+        Weight w = graph.weights().get(node.input(1));
+        if (w == null) {
+            return Optional.empty();
+        }
+        int[] d = w.representation().dims();
+        switch (node.opType()) {
+            case "Gemm":
+                if (d.length != 2) {
+                    return Optional.empty();
+                }
+                return Optional.of(node.attributes().getInt("transB", 0) != 0 ? new int[] {d[0], d[1]}
+                        : new int[] {d[1], d[0]});
+            case "MatMul":
+                return d.length == 2 ? Optional.of(new int[] {d[1], d[0]}) : Optional.empty();
+            case "Conv":
+                int inputs = 1;
+                for (int i = 1; i < d.length; i++) {
+                    inputs *= d[i];
+                }
+                return Optional.of(new int[] {d[0], inputs});
+            default:
+                return Optional.empty();
+        }
+    }
+
+    /**
+     * The Add (or Sum) nodes joining two computed tensors that this layer's output reaches directly or through
+     * channel-preserving layers, in graph order.
+     */
+    public static List<Node> residualAddsFed(Graph graph, Node node) {
+        List<Node> adds = new ArrayList<>();
+        Deque<String> pending = new ArrayDeque<>(node.outputs());
+        Set<String> seen = new HashSet<>();
+        while (!pending.isEmpty()) {
+            String tensor = pending.poll();
+            if (tensor.isEmpty() || !seen.add(tensor)) {
+                continue;
+            }
+            for (Node consumer : graph.consumersOf(tensor)) {
+                boolean join = (consumer.opType().equals("Add") || consumer.opType().equals("Sum"))
+                        && consumer.inputs().stream().filter(in -> !in.isEmpty() && !graph.isWeight(in)).count() >= 2;
+                if (join) {
+                    if (!adds.contains(consumer)) {
+                        adds.add(consumer);
+                    }
+                } else if (CHANNEL_PRESERVING.contains(consumer.opType())) {
+                    pending.add(consumer.output(0));
+                }
+            }
+        }
+        adds.sort((a, b) -> Integer.compare(graph.positionOf(a), graph.positionOf(b)));
+        return List.copyOf(adds);
+    }
+}
