@@ -14,6 +14,7 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.compiler.schema.Schemas;
 import dev.tamp.compiler.source.SourceSpan;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.LayerFacts;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Weight;
@@ -32,11 +33,6 @@ import java.util.function.Consumer;
  * circulant structure only on square layers, filter pruning only where every consumer can follow).
  */
 public final class ModelBinding {
-    /** Ops whose output has the channels of their input, which filter pruning must follow through. */
-    private static final Set<String> CHANNEL_PRESERVING = Set.of("Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
-            "HardSigmoid", "HardSwish", "BatchNormalization", "Identity", "Dropout", "MaxPool", "AveragePool",
-            "GlobalAveragePool", "Pad");
-
     private ModelBinding() {}
 
     /** A layer as recipes see it, with the node and weights behind it. */
@@ -67,7 +63,7 @@ public final class ModelBinding {
             Node node = graph.nodes().get(i);
             List<Weight> weights = graph.weightsOf(node);
             Set<String> aliases = new LinkedHashSet<>();
-            modulePath(node.name()).ifPresent(aliases::add);
+            LayerFacts.modulePath(node.name()).ifPresent(aliases::add);
             for (Weight w : weights) {
                 aliases.add(w.name());
                 for (String suffix : List.of(".weight", ".bias")) {
@@ -80,28 +76,6 @@ public final class ModelBinding {
             layers.add(new Layer(new LayerRef(node.name(), List.copyOf(aliases), node.opType(), i + 1), node, weights));
         }
         return layers;
-    }
-
-    /** {@code /layer2/shortcut/shortcut.0/Conv} → {@code layer2.shortcut.0}; nothing for names not of that form. */
-    static Optional<String> modulePath(String nodeName) {
-        if (!nodeName.startsWith("/")) {
-            return Optional.empty();
-        }
-        String[] parts = nodeName.substring(1).split("/");
-        List<String> path = new ArrayList<>();
-        for (int i = 0; i < parts.length - 1; i++) {
-            String part = parts[i];
-            if (part.isEmpty()) {
-                return Optional.empty();
-            }
-            // A Sequential's child is named `parent.k` inside the parent's own scope.
-            if (!path.isEmpty() && part.startsWith(path.get(path.size() - 1) + ".")) {
-                path.set(path.size() - 1, part);
-            } else {
-                path.add(part);
-            }
-        }
-        return path.isEmpty() ? Optional.empty() : Optional.of(String.join(".", path));
     }
 
     /** Reports every selector and option of the recipe that does not fit the model. */
@@ -191,7 +165,7 @@ public final class ModelBinding {
         private void checkOptions(PassKind kind, Overrides.ResolvedPass resolved, Layer layer) {
             Settings s = resolved.settings();
             SourceSpan statement = resolved.from().get(resolved.from().size() - 1).span();
-            Optional<int[]> matrix = matrix(layer);
+            Optional<int[]> matrix = LayerFacts.weightMatrix(graph, layer.node());
             String op = layer.ref().opType();
             switch (kind) {
                 case FACTORIZE -> {
@@ -256,53 +230,29 @@ public final class ModelBinding {
                         + "{layers} is " + describe(layer), "select Gemm or MatMul layers", layer);
                 return;
             }
-            for (String out : followChannels(layer.node().output(0))) {
-                if (graph.outputs().stream().anyMatch(o -> o.name().equals(out))) {
-                    problem(origin(s, "method", statement), "removing outputs of {layers} would change the model's output",
-                            "exclude the last layer: `except " + layer.displayName() + "`", layer);
+            if (LayerFacts.reachesOutput(graph, layer.node())) {
+                problem(origin(s, "method", statement), "removing outputs of {layers} would change the model's output",
+                        "exclude the last layer: `except " + layer.displayName() + "`", layer);
+                return;
+            }
+            List<String> carriers = LayerFacts.channelCarriers(graph, layer.node());
+            for (Node add : LayerFacts.residualAddsFed(graph, layer.node())) {
+                Optional<String> partner = add.inputs().stream()
+                        .filter(i -> !i.isEmpty() && !graph.isWeight(i) && !carriers.contains(i)).findFirst();
+                Optional<Layer> source = partner.flatMap(t -> LayerFacts.channelSource(graph, t))
+                        .flatMap(n -> layers.stream().filter(l -> l.node() == n && l.hasWeights()).findFirst());
+                Overrides.ResolvedPass partnerPrune = source
+                        .map(l -> Overrides.resolve(recipe, l.ref()).get(PassKind.PRUNE)).orElse(null);
+                if (partnerPrune == null || !partnerPrune.settings().word("method").equals(method)) {
+                    String other = source.map(Layer::displayName)
+                            .orElse(partner.flatMap(graph::producerOf).map(Node::name).orElse("the model's input"));
+                    problem(origin(s, "method", statement), "removing filters of {layers} would change the channels "
+                            + "entering the residual `" + add.name() + "`, whose other input comes from `" + other
+                            + "` and keeps them", "prune the layers on both sides of the Add together, or exclude this one",
+                            layer);
                     return;
                 }
-                for (Node consumer : graph.consumersOf(out)) {
-                    if (consumer.opType().equals("Add") || consumer.opType().equals("Sum")) {
-                        Optional<String> partner = consumer.inputs().stream().filter(i -> !i.equals(out)).findFirst();
-                        Optional<Layer> source = partner.flatMap(this::channelSource);
-                        Overrides.ResolvedPass partnerPrune = source
-                                .map(l -> Overrides.resolve(recipe, l.ref()).get(PassKind.PRUNE)).orElse(null);
-                        boolean prunedToo = partnerPrune != null && partnerPrune.settings().word("method").equals(method);
-                        if (!prunedToo) {
-                            String other = source.map(Layer::displayName)
-                                    .orElse(partner.flatMap(graph::producerOf).map(Node::name).orElse("the input"));
-                            problem(origin(s, "method", statement), "removing filters of {layers} would change the "
-                                    + "channels entering the residual `" + consumer.name() + "`, whose other input comes "
-                                    + "from `" + other + "` and keeps them",
-                                    "prune the layers on both sides of the Add together, or exclude this one", layer);
-                            return;
-                        }
-                    }
-                }
             }
-        }
-
-        /** Tensors carrying a tensor's channels onward through ops that keep them. */
-        private List<String> followChannels(String tensor) {
-            List<String> reached = new ArrayList<>(List.of(tensor));
-            for (int i = 0; i < reached.size(); i++) {
-                for (Node consumer : graph.consumersOf(reached.get(i))) {
-                    if (CHANNEL_PRESERVING.contains(consumer.opType()) && !reached.contains(consumer.output(0))) {
-                        reached.add(consumer.output(0));
-                    }
-                }
-            }
-            return reached;
-        }
-
-        /** The layer with weights whose channels a tensor carries, walking back through channel-preserving ops. */
-        private Optional<Layer> channelSource(String tensor) {
-            Optional<Node> producer = graph.producerOf(tensor);
-            while (producer.isPresent() && CHANNEL_PRESERVING.contains(producer.get().opType())) {
-                producer = graph.producerOf(producer.get().input(0));
-            }
-            return producer.flatMap(p -> layers.stream().filter(l -> l.node() == p && l.hasWeights()).findFirst());
         }
 
         private void problem(SourceSpan at, String message, String hint, Layer layer) {
@@ -346,29 +296,8 @@ public final class ModelBinding {
             return area;
         }
 
-        /** Rows × columns of the layer's weight as a matrix: outputs by inputs (Conv: by inputs × kernel). */
-        private static Optional<int[]> matrix(Layer layer) {
-            String op = layer.ref().opType();
-            int[] dims = layer.weights().get(0).representation().dims();
-            if (op.equals("Gemm") && dims.length == 2) {
-                boolean transB = layer.node().attributes().getInt("transB", 0) != 0;
-                return Optional.of(transB ? new int[] {dims[0], dims[1]} : new int[] {dims[1], dims[0]});
-            }
-            if (op.equals("MatMul") && dims.length == 2) {
-                return Optional.of(new int[] {dims[1], dims[0]});
-            }
-            if (op.equals("Conv") && dims.length >= 3) {
-                int cols = 1;
-                for (int i = 1; i < dims.length; i++) {
-                    cols *= dims[i];
-                }
-                return Optional.of(new int[] {dims[0], cols});
-            }
-            return Optional.empty();
-        }
-
-        private static String dims(Layer layer) {
-            return matrix(layer).map(m -> m[0] + " × " + m[1]).orElse(describe(layer));
+        private String dims(Layer layer) {
+            return LayerFacts.weightMatrix(graph, layer.node()).map(m -> m[0] + " × " + m[1]).orElse(describe(layer));
         }
 
         private static String describe(Layer layer) {

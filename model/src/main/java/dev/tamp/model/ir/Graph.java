@@ -2,7 +2,6 @@ package dev.tamp.model.ir;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -118,84 +117,5 @@ public record Graph(
             }
         }
         return out;
-    }
-
-    /**
-     * Resolves a layer selector the way recipes name layers: an exact node name, the name of a weight the layer reads
-     * ({@code fc.weight}, {@code onnx::Conv_89}), the name of a tensor the layer writes, {@code OpType} for all layers
-     * of a type, {@code OpType[k]} for the k-th of them (0-based), or {@code #k} for the k-th layer overall.
-     * Returns an empty list when nothing matches.
-     */
-    public List<Node> select(String selector) {
-        Objects.requireNonNull(selector);
-        Optional<Node> byName = node(selector);
-        if (byName.isPresent()) {
-            return List.of(byName.get());
-        }
-        if (weights.containsKey(selector)) {
-            return consumersOf(selector);
-        }
-        Optional<Node> byOutput = producerOf(selector);
-        if (byOutput.isPresent()) {
-            return List.of(byOutput.get());
-        }
-        if (selector.startsWith("#")) {
-            try {
-                int k = Integer.parseInt(selector.substring(1));
-                return k >= 0 && k < nodes.size() ? List.of(nodes.get(k)) : List.of();
-            } catch (NumberFormatException e) {
-                return List.of();
-            }
-        }
-        int bracket = selector.indexOf('[');
-        if (bracket > 0 && selector.endsWith("]")) {
-            try {
-                int k = Integer.parseInt(selector.substring(bracket + 1, selector.length() - 1));
-                List<Node> ofType = nodesOfType(selector.substring(0, bracket));
-                return k >= 0 && k < ofType.size() ? List.of(ofType.get(k)) : List.of();
-            } catch (NumberFormatException e) {
-                return List.of();
-            }
-        }
-        return nodesOfType(selector);
-    }
-
-    /** Up to {@code limit} node, weight and op-type names closest to a selector that matched nothing. */
-    public List<String> closestNames(String selector, int limit) {
-        List<String> all = new ArrayList<>();
-        Map<String, Boolean> seen = new HashMap<>();
-        for (Node n : nodes) {
-            for (String s : List.of(n.name(), n.opType())) {
-                if (seen.putIfAbsent(s, true) == null) {
-                    all.add(s);
-                }
-            }
-        }
-        for (String w : weights.keySet()) {
-            if (seen.putIfAbsent(w, true) == null) {
-                all.add(w);
-            }
-        }
-        all.sort(Comparator.comparingInt((String s) -> editDistance(selector, s)).thenComparing(s -> s));
-        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -51,11 +51,11 @@ public final class LayerFacts {
     }
 
     /**
-     * The Add (or Sum) nodes joining two computed tensors that this layer's output reaches directly or through
-     * channel-preserving layers, in graph order.
+     * The tensors that carry a layer's output channels: its outputs and, through channel-preserving layers, theirs,
+     * in the order reached.
      */
-    public static List<Node> residualAddsFed(Graph graph, Node node) {
-        List<Node> adds = new ArrayList<>();
+    public static List<String> channelCarriers(Graph graph, Node node) {
+        List<String> carriers = new ArrayList<>();
         Deque<String> pending = new ArrayDeque<>(node.outputs());
         Set<String> seen = new HashSet<>();
         while (!pending.isEmpty()) {
@@ -63,19 +63,72 @@ public final class LayerFacts {
             if (tensor.isEmpty() || !seen.add(tensor)) {
                 continue;
             }
+            carriers.add(tensor);
+            for (Node consumer : graph.consumersOf(tensor)) {
+                if (CHANNEL_PRESERVING.contains(consumer.opType())) {
+                    pending.add(consumer.output(0));
+                }
+            }
+        }
+        return List.copyOf(carriers);
+    }
+
+    /**
+     * The Add (or Sum) nodes joining two computed tensors that this layer's output reaches directly or through
+     * channel-preserving layers, in graph order.
+     */
+    public static List<Node> residualAddsFed(Graph graph, Node node) {
+        List<Node> adds = new ArrayList<>();
+        for (String tensor : channelCarriers(graph, node)) {
             for (Node consumer : graph.consumersOf(tensor)) {
                 boolean join = (consumer.opType().equals("Add") || consumer.opType().equals("Sum"))
                         && consumer.inputs().stream().filter(in -> !in.isEmpty() && !graph.isWeight(in)).count() >= 2;
-                if (join) {
-                    if (!adds.contains(consumer)) {
-                        adds.add(consumer);
-                    }
-                } else if (CHANNEL_PRESERVING.contains(consumer.opType())) {
-                    pending.add(consumer.output(0));
+                if (join && !adds.contains(consumer)) {
+                    adds.add(consumer);
                 }
             }
         }
         adds.sort((a, b) -> Integer.compare(graph.positionOf(a), graph.positionOf(b)));
         return List.copyOf(adds);
+    }
+
+    /** Whether a layer's output channels reach a graph output unchanged in number (so they cannot be pruned). */
+    public static boolean reachesOutput(Graph graph, Node node) {
+        List<String> carriers = channelCarriers(graph, node);
+        return graph.outputs().stream().anyMatch(o -> carriers.contains(o.name()));
+    }
+
+    /** The node whose channels a tensor carries, walking back through channel-preserving layers. */
+    public static Optional<Node> channelSource(Graph graph, String tensor) {
+        Optional<Node> producer = graph.producerOf(tensor);
+        while (producer.isPresent() && CHANNEL_PRESERVING.contains(producer.get().opType())) {
+            producer = graph.producerOf(producer.get().input(0));
+        }
+        return producer;
+    }
+
+    /**
+     * The PyTorch module path in an exporter's node name: {@code /layer2/shortcut/shortcut.0/Conv} is
+     * {@code layer2.shortcut.0} (a Sequential's child is named {@code parent.k} inside its parent's scope); empty for
+     * names not of that form, such as {@code /Relu} or {@code Conv_3}.
+     */
+    public static Optional<String> modulePath(String nodeName) {
+        if (!nodeName.startsWith("/")) {
+            return Optional.empty();
+        }
+        String[] parts = nodeName.substring(1).split("/");
+        List<String> path = new ArrayList<>();
+        for (int i = 0; i < parts.length - 1; i++) {
+            String part = parts[i];
+            if (part.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!path.isEmpty() && part.startsWith(path.get(path.size() - 1) + ".")) {
+                path.set(path.size() - 1, part);
+            } else {
+                path.add(part);
+            }
+        }
+        return path.isEmpty() ? Optional.empty() : Optional.of(String.join(".", path));
     }
 }

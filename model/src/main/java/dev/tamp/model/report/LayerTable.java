@@ -41,14 +41,15 @@ public record LayerTable(String model, int opset, List<LayerRow> rows) {
     /** Aligned columns, numbers right-aligned with thousands separators, then a totals line. */
     public String renderText() {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"#", "layer", "op", "inputs", "outputs", "params", "MACs", "bytes"});
+        cells.add(new String[] {"#", "layer", "module", "op", "inputs", "outputs", "params", "MACs", "bytes"});
         for (LayerRow r : rows) {
-            cells.add(new String[] {Integer.toString(r.position()), r.name(), r.opType(), shapes(r.inputShapes()),
-                shapes(r.outputShapes()), count(r.params()), count(r.macs()), count(r.weightBytes())});
+            cells.add(new String[] {Integer.toString(r.position()), r.name(), r.module(), r.opType(),
+                shapes(r.inputShapes()), shapes(r.outputShapes()), count(r.params()), count(r.macs()),
+                count(r.weightBytes())});
         }
-        cells.add(new String[] {"", "total", "", "", "", count(totalParams()), count(totalMacs()),
+        cells.add(new String[] {"", "total", "", "", "", "", count(totalParams()), count(totalMacs()),
             count(totalWeightBytes())});
-        int[] widths = new int[8];
+        int[] widths = new int[9];
         for (String[] row : cells) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -56,11 +57,11 @@ public record LayerTable(String model, int opset, List<LayerRow> rows) {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("model ").append(model).append(" (opset ").append(opset).append(", ").append(rows.size())
-                .append(" layers; MACs per image)\n");
+                .append(" layers; MACs per image; `#N` in a recipe selects row N)\n");
         for (String[] row : cells) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean right = i == 0 || i >= 5;
+                boolean right = i == 0 || i >= 6;
                 String cell = right ? " ".repeat(widths[i] - row[i].length()) + row[i]
                         : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
@@ -81,6 +82,7 @@ public record LayerTable(String model, int opset, List<LayerRow> rows) {
             ObjectNode o = layers.addObject();
             o.put("position", r.position());
             o.put("name", r.name());
+            o.put("module", r.module());
             o.put("op", r.opType());
             ArrayNode in = o.putArray("inputs");
             r.inputShapes().forEach(s -> in.add(s.toString()));

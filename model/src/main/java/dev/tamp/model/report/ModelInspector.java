@@ -1,6 +1,7 @@
 package dev.tamp.model.report;
 
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.LayerFacts;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Shape;
@@ -56,7 +57,8 @@ public final class ModelInspector {
             }
             Operator op = ops.find(n.opType()).orElseThrow();
             long macs = op.macs(ShapeInference.context(n, g.opsetVersion(), constants), inTypes, outTypes);
-            rows.add(new LayerRow(i, n.name(), n.opType(), in, out, weightNames, params, macs, bytes));
+            rows.add(new LayerRow(i + 1, n.name(), LayerFacts.modulePath(n.name()).orElse(""), n.opType(), in, out,
+                    weightNames, params, macs, bytes));
         }
         return new LayerTable(modelName, g.opsetVersion(), rows);
     }

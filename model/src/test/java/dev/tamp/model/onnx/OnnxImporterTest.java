@@ -54,16 +54,14 @@ class OnnxImporterTest {
                 Dim.of(28))));
         assertThat(g.outputs().get(0).shape().toString()).isEqualTo("[Nx10]");
         assertThat(g.weights().values().stream().mapToLong(w -> w.elementCount()).sum()).isEqualTo(307_402);
-        // Exporter-invented names: by initializer, by node name, by op type and position.
-        assertThat(g.select("onnx::Conv_89")).extracting(n -> n.opType()).containsExactly("Conv");
-        assertThat(g.select("onnx::Conv_89").get(0)).isEqualTo(g.nodeAt(0));
-        assertThat(g.select("Conv")).hasSize(9);
-        assertThat(g.select("Conv[8]").get(0).inputs()).contains("onnx::Conv_113");
-        assertThat(g.select("#21").get(0).opType()).isEqualTo("Gemm");
-        assertThat(g.select("fc.weight")).extracting(n -> n.opType()).containsExactly("Gemm");
-        assertThat(g.select(g.nodeAt(3).name())).containsExactly(g.nodeAt(3));
-        assertThat(g.select("layer9.conv")).isEmpty();
-        assertThat(g.closestNames("fc.weigth", 1)).containsExactly("fc.weight");
+        // Exporter-invented names: a layer is found by the initializer it reads, by node name, by op type and position.
+        assertThat(g.consumersOf("onnx::Conv_89")).containsExactly(g.nodeAt(0));
+        assertThat(g.nodesOfType("Conv")).hasSize(9);
+        assertThat(g.nodesOfType("Conv").get(8).inputs()).contains("onnx::Conv_113");
+        assertThat(g.nodeAt(21).opType()).isEqualTo("Gemm");
+        assertThat(g.consumersOf("fc.weight")).extracting(n -> n.opType()).containsExactly("Gemm");
+        assertThat(g.node(g.nodeAt(3).name())).contains(g.nodeAt(3));
+        assertThat(g.node("layer9.conv")).isEmpty();
     }
 
     @Test
