@@ -155,7 +155,7 @@ public final class RepresentationFixtures {
             }
             double[] x = new double[m];
             double sigma = 0;
-            for (int it = 0; it < 60; it++) {
+            for (int it = 0; it < 30; it++) {
                 Arrays.fill(x, 0);
                 for (int i = 0; i < m; i++) {
                     double s = 0;
