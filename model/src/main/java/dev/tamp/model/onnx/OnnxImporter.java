@@ -140,6 +140,9 @@ public final class OnnxImporter {
             }
             if (!isDefaultDomain(n.getDomain())) {
                 unsupported.add(new Problem(where, "operator domain " + n.getDomain() + " is not supported"));
+            } else if (n.getOpType().equals("DequantizeLinear")) {
+                unsupported.add(new Problem(where, "DequantizeLinear is supported only over constant INT8 or UINT8"
+                        + " data (a quantized weight), not over computed or other-typed inputs"));
             } else if (operators.find(n.getOpType()).isEmpty()) {
                 unsupported.add(new Problem(where, "operator " + n.getOpType() + " is not supported"));
             }

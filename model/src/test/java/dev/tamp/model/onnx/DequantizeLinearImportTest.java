@@ -107,6 +107,17 @@ class DequantizeLinearImportTest {
         assertThatThrownBy(() -> OnnxImporter.withDefaults().parse(matMulOverDequantized(13, codes, scales, null,
                 TestModels.intAttr("axis", 0)).toByteArray(), null, "dq")).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("does not match axis 0");
+        ModelProto computed = TestModels.model(13, GraphProto.newBuilder().setName("dq")
+                .addInput(TestModels.floatInput("q", "N", 3).toBuilder().setType(TestModels.floatInput("q", "N", 3)
+                        .getType().toBuilder().setTensorType(TestModels.floatInput("q", "N", 3).getType()
+                                .getTensorType().toBuilder().setElemType(DataType.INT8.onnxCode()))).build())
+                .addNode(TestModels.node("dq", "DequantizeLinear", List.of("q", "s"), List.of("y"),
+                        new AttributeProto[0]))
+                .addInitializer(TensorCodec.encode("s", Tensor.scalar(1f)))
+                .addOutput(TestModels.floatInput("y", "N", 3)).build());
+        assertThatThrownBy(() -> OnnxImporter.withDefaults().parse(computed.toByteArray(), null, "dq"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("DequantizeLinear is supported only over constant INT8 or UINT8 data");
         TensorProto truncated = codes.toBuilder().setRawData(ByteString.copyFrom(new byte[5])).build();
         assertThatThrownBy(() -> OnnxImporter.withDefaults().parse(matMulOverDequantized(13, truncated,
                 TensorCodec.encode("s", Tensor.scalar(1f)), null).toByteArray(), null, "dq"))
