@@ -177,7 +177,7 @@ public final class OnnxImporter {
         }
         List<ValueInfo> inputs = new ArrayList<>();
         for (ValueInfoProto v : g.getInputList()) {
-            if (!weights.containsKey(v.getName())) {
+            if (!initializers.containsKey(v.getName())) {
                 inputs.add(valueInfo(v, source));
             }
         }

@@ -91,6 +91,11 @@ class DequantizeLinearImportTest {
         AffineQuantized q = (AffineQuantized) OnnxImporter.withDefaults().parse(proto.toByteArray(), null, "dq")
                 .graph().weights().get("w").representation();
         assertThat(q.bits()).isEqualTo(3);
+        // Older exporters also list initializers as graph inputs; folded ones must not turn into real inputs.
+        ModelProto listed = proto.toBuilder().setGraph(proto.getGraph().toBuilder()
+                .addInput(TestModels.floatInput("q", 4, 3)).addInput(TestModels.floatInput("s"))).build();
+        assertThat(OnnxImporter.withDefaults().parse(listed.toByteArray(), null, "dq").graph().inputs())
+                .extracting(v -> v.name()).containsExactly("x");
         assertThat(q.signed()).isFalse();
         assertThat(q.perChannel()).isFalse();
         assertThat(q.materialize().floats()).containsExactly(0, 0.25f, 0.5f, 0.75f, 1, 1.25f, 1.5f, 1.75f, 0,
