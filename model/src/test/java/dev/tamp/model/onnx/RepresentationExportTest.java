@@ -188,6 +188,10 @@ class RepresentationExportTest {
 
     /** Exports {@code out = x + w} for one weight, so ONNX Runtime's value of the weight can be compared bit for bit. */
     private static byte[] addWeightModel(Representation r) {
+        return addWeightModel(r, 13);
+    }
+
+    private static byte[] addWeightModel(Representation r, int opset) {
         int[] dims = r.dims();
         long[] sizes = new long[dims.length];
         for (int i = 0; i < dims.length; i++) {
@@ -196,9 +200,29 @@ class RepresentationExportTest {
         ValueInfo x = new ValueInfo("x", DataType.FLOAT, Shape.of(sizes));
         Map<String, Weight> weights = Map.of("w", new Weight("w", r));
         List<Node> nodes = List.of(new Node("add", "Add", List.of("x", "w"), List.of("out"), Attributes.empty()));
-        Map<String, ValueInfo> values = ShapeInference.symbolic(List.of(x), weights, nodes, 13, Operators.standard());
-        Graph g = new Graph("add", 13, List.of(x), List.of(values.get("out")), nodes, weights, values);
+        Map<String, ValueInfo> values = ShapeInference.symbolic(List.of(x), weights, nodes, opset,
+                Operators.standard());
+        Graph g = new Graph("add", opset, List.of(x), List.of(values.get("out")), nodes, weights, values);
         return OnnxExporter.toBytes(new Model(g, "tamp", "0.1.0", 7));
+    }
+
+    @Test
+    void quantizedWeightsAreDensifiedWhereTheOpsetHasNoDequantizeLinearForThem() throws Exception {
+        Tensor w = RepresentationFixtures.randomTensor(new SplittableRandom(13), 6, 5);
+        Tensor zeros = Tensor.ofFloats(new int[] {6, 5}, new float[30]);
+        for (int opset : new int[] {9, 12, 13}) {
+            for (int axis : new int[] {-1, 0}) {
+                AffineQuantized q = RepresentationFixtures.symmetric(w, 8, axis);
+                byte[] bytes = addWeightModel(q, opset);
+                boolean dequantized = opset >= (axis < 0 ? 10 : 13);
+                assertThat(ModelProto.parseFrom(bytes).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                        .as("opset %d, axis %d", opset, axis)
+                        .containsExactlyElementsOf(dequantized ? List.of("DequantizeLinear", "Add") : List.of("Add"));
+                try (OrtOracle oracle = OrtOracle.open(bytes)) {
+                    assertThat(oracle.run(zeros)).containsExactly(q.materialize().floats());
+                }
+            }
+        }
     }
 
     @Test
