@@ -2,6 +2,7 @@ package dev.tamp.model.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tamp.model.ir.AffineQuantized;
 import dev.tamp.model.ir.AttributeValue;
 import dev.tamp.model.ir.Attributes;
 import dev.tamp.model.transform.BatchNormFolding;
@@ -126,14 +127,22 @@ public final class OnnxImporter {
 
     private Graph convertGraph(GraphProto g, ModelProto model, Path baseDir, String source) {
         List<String> names = nodeNames(g);
+        Map<String, NodeProto> dequantizeByCodes = constantDequantizeNodes(g);
+        Set<String> foldedInputs = foldedInitializers(g, dequantizeByCodes.values());
         // Operators first: a model full of unsupported nodes gets one error listing all of them, before any of their
         // attributes or weights (quantized types, subgraphs) can fail on their own.
         List<Problem> unsupported = new ArrayList<>();
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
             String where = "node " + names.get(i) + " (" + n.getOpType() + ")";
+            if (dequantizeByCodes.containsValue(n)) {
+                continue;
+            }
             if (!isDefaultDomain(n.getDomain())) {
                 unsupported.add(new Problem(where, "operator domain " + n.getDomain() + " is not supported"));
+            } else if (n.getOpType().equals("DequantizeLinear")) {
+                unsupported.add(new Problem(where, "DequantizeLinear is supported only over constant INT8 or UINT8"
+                        + " data (a quantized weight), not over computed or other-typed inputs"));
             } else if (operators.find(n.getOpType()).isEmpty()) {
                 unsupported.add(new Problem(where, "operator " + n.getOpType() + " is not supported"));
             }
@@ -143,24 +152,41 @@ public final class OnnxImporter {
         }
         TensorCodec.Budget budget = new TensorCodec.Budget(options);
         Map<String, Weight> weights = new LinkedHashMap<>();
+        Map<String, TensorProto> initializers = new HashMap<>();
         for (TensorProto t : g.getInitializerList()) {
             if (t.getName().isEmpty()) {
                 throw ModelLoadException.of(Kind.MALFORMED, source, "", "initializer without a name");
             }
-            if (weights.containsKey(t.getName())) {
+            if (initializers.put(t.getName(), t) != null) {
                 throw ModelLoadException.of(Kind.INVALID_GRAPH, source, "initializer " + t.getName(), "defined twice");
             }
-            weights.put(t.getName(), Weight.dense(t.getName(), TensorCodec.decode(t, baseDir, source, budget)));
+        }
+        int opsetForFolding = defaultOpsetOrZero(model);
+        for (TensorProto t : g.getInitializerList()) {
+            NodeProto dq = dequantizeByCodes.get(t.getName());
+            if (dq != null) {
+                Weight folded = foldDequantize(dq, initializers, opsetForFolding, baseDir, source, budget);
+                if (weights.containsKey(folded.name()) || initializers.containsKey(folded.name())) {
+                    throw ModelLoadException.of(Kind.INVALID_GRAPH, source, "tensor " + folded.name(), "defined twice");
+                }
+                weights.put(folded.name(), folded);
+            }
+            if (!foldedInputs.contains(t.getName())) {
+                weights.put(t.getName(), Weight.dense(t.getName(), TensorCodec.decode(t, baseDir, source, budget)));
+            }
         }
         List<ValueInfo> inputs = new ArrayList<>();
         for (ValueInfoProto v : g.getInputList()) {
-            if (!weights.containsKey(v.getName())) {
+            if (!initializers.containsKey(v.getName())) {
                 inputs.add(valueInfo(v, source));
             }
         }
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
+            if (dequantizeByCodes.containsValue(n)) {
+                continue;
+            }
             String name = names.get(i);
             String where = "node " + name + " (" + n.getOpType() + ")";
             if (n.getOutputCount() == 0) {
@@ -193,6 +219,123 @@ public final class OnnxImporter {
             return new Graph(g.getName(), opset, inputs, outputs, sorted, weights, values);
         } catch (IllegalArgumentException e) {
             throw ModelLoadException.of(Kind.INVALID_GRAPH, source, "", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code DequantizeLinear} nodes whose inputs are all initializers, by the name of their quantized input: each is a
+     * weight stored quantized, folded into an {@link AffineQuantized} weight named by the node's output.
+     */
+    private static Map<String, NodeProto> constantDequantizeNodes(GraphProto g) {
+        Map<String, TensorProto> initializers = new HashMap<>();
+        g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        Map<String, NodeProto> out = new LinkedHashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            if (!n.getOpType().equals("DequantizeLinear") || !isDefaultDomain(n.getDomain())
+                    || n.getOutputCount() != 1 || n.getInputCount() < 2 || n.getInputCount() > 3) {
+                continue;
+            }
+            boolean constant = n.getInputList().stream().allMatch(initializers::containsKey);
+            TensorProto codes = initializers.get(n.getInput(0));
+            if (constant && (codes.getDataType() == DataType.INT8.onnxCode()
+                    || codes.getDataType() == DataType.UINT8.onnxCode()) && !out.containsKey(n.getInput(0))) {
+                out.put(n.getInput(0), n);
+            }
+        }
+        return out;
+    }
+
+    /** Initializers read only by folded DequantizeLinear nodes: they live on inside the folded weights only. */
+    private static Set<String> foldedInitializers(GraphProto g, java.util.Collection<NodeProto> folded) {
+        Set<String> candidates = new HashSet<>();
+        folded.forEach(n -> candidates.addAll(n.getInputList()));
+        for (NodeProto n : g.getNodeList()) {
+            if (!folded.contains(n)) {
+                n.getInputList().forEach(candidates::remove);
+            }
+        }
+        g.getOutputList().forEach(o -> candidates.remove(o.getName()));
+        return candidates;
+    }
+
+    private static int defaultOpsetOrZero(ModelProto proto) {
+        int version = 0;
+        for (OperatorSetIdProto id : proto.getOpsetImportList()) {
+            if (isDefaultDomain(id.getDomain())) {
+                version = (int) id.getVersion();
+            }
+        }
+        return version;
+    }
+
+    /**
+     * Folds {@code y = DequantizeLinear(x, scale, zero_point)} over constants into an {@link AffineQuantized} weight
+     * {@code y}, following ONNX: a scalar scale is per tensor, a 1-D one (opset 13+) per slice along {@code axis}
+     * (default 1); the zero point defaults to 0. The bit width is the narrowest from 2 to 8 that holds every code
+     * and zero point, so codes tamp wrote at under 8 bits come back at their width.
+     */
+    private static Weight foldDequantize(NodeProto n, Map<String, TensorProto> initializers, int opset, Path baseDir,
+            String source, TensorCodec.Budget budget) {
+        String where = "node " + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + " (DequantizeLinear)";
+        long axis = 1;
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals("axis")) {
+                axis = a.getI();
+            } else if (!(a.getName().equals("block_size") && a.getI() == 0)) {
+                throw ModelLoadException.of(Kind.UNSUPPORTED, source, where, "attribute " + a.getName());
+            }
+        }
+        if (opset < 10) {
+            throw ModelLoadException.of(Kind.UNSUPPORTED, source, where, "DequantizeLinear before opset 10");
+        }
+        TensorCodec.ByteCodes x = TensorCodec.decodeBytes(initializers.get(n.getInput(0)), baseDir, source, budget);
+        Tensor scale = TensorCodec.decode(initializers.get(n.getInput(1)), baseDir, source, budget);
+        if (scale.type() != DataType.FLOAT) {
+            throw ModelLoadException.of(Kind.UNSUPPORTED, source, where, "scale of type " + scale.type());
+        }
+        int[] zeroPoints;
+        if (n.getInputCount() == 3 && !n.getInput(2).isEmpty()) {
+            TensorCodec.ByteCodes zp = TensorCodec.decodeBytes(initializers.get(n.getInput(2)), baseDir, source,
+                    budget);
+            if (zp.type() != x.type() || zp.dims().length != scale.rank() || zp.values().length != scale.size()) {
+                throw ModelLoadException.of(Kind.INVALID_GRAPH, source, where,
+                        "zero point must have the scale's shape and the data's type");
+            }
+            zeroPoints = zp.values();
+        } else {
+            zeroPoints = new int[scale.size()];
+        }
+        int rank = x.dims().length;
+        int channelAxis = -1;
+        if (scale.rank() == 1 && opset >= 13) {
+            long a = axis < 0 ? axis + rank : axis;
+            if (a < 0 || a >= rank || x.dims()[(int) a] != scale.size()) {
+                throw ModelLoadException.of(Kind.INVALID_GRAPH, source, where, "1-D scale of " + scale.size()
+                        + " elements does not match axis " + axis + " of " + java.util.Arrays.toString(x.dims()));
+            }
+            channelAxis = (int) a;
+        } else if (scale.size() != 1 || scale.rank() > 1) {
+            throw ModelLoadException.of(Kind.INVALID_GRAPH, source, where, "scale must be a scalar"
+                    + (opset >= 13 ? " or 1-D" : " before opset 13"));
+        }
+        boolean signed = x.type() == DataType.INT8;
+        int lo = 0;
+        int hi = 0;
+        for (int[] values : new int[][] {x.values(), zeroPoints}) {
+            for (int v : values) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        int bits = 2;
+        while (bits < 8 && (signed ? lo < -(1 << (bits - 1)) || hi > (1 << (bits - 1)) - 1 : hi > (1 << bits) - 1)) {
+            bits++;
+        }
+        try {
+            return new Weight(n.getOutput(0), new AffineQuantized(x.dims(), bits, signed, channelAxis,
+                    scale.floats(), zeroPoints, x.values()));
+        } catch (IllegalArgumentException e) {
+            throw ModelLoadException.of(Kind.UNSUPPORTED, source, where, e.getMessage(), e);
         }
     }
 

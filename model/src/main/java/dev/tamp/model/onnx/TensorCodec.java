@@ -137,6 +137,64 @@ public final class TensorCodec {
         return Tensor.ofLongs(dims, v);
     }
 
+    /** An INT8 or UINT8 tensor's elements widened to int, as {@code DequantizeLinear} reads them. */
+    record ByteCodes(DataType type, int[] dims, int[] values) {}
+
+    /** Decodes an INT8 or UINT8 tensor (raw, {@code int32_data} or external), checking sizes as {@link #decode} does. */
+    static ByteCodes decodeBytes(TensorProto t, Path baseDir, String source, Budget budget) {
+        String name = t.getName().isEmpty() ? "<unnamed>" : t.getName();
+        String where = "tensor " + name;
+        DataType type = DataType.fromOnnxCode(t.getDataType()).orElse(DataType.STRING);
+        if (type != DataType.INT8 && type != DataType.UINT8) {
+            throw ModelLoadException.of(Kind.UNSUPPORTED, source, where, "element type " + type
+                    + " as quantized data (only INT8, UINT8)");
+        }
+        int[] dims = new int[t.getDimsCount()];
+        long count = 1;
+        for (int i = 0; i < dims.length; i++) {
+            long d = t.getDims(i);
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw ModelLoadException.of(Kind.MALFORMED, source, where, "invalid dimension " + d);
+            }
+            dims[i] = (int) d;
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw ModelLoadException.of(Kind.LIMIT, source, where, "element count overflows");
+            }
+        }
+        budget.claim(source, name, count);
+        int n = (int) count;
+        int[] v = new int[n];
+        boolean signed = type == DataType.INT8;
+        if (t.getDataLocation() == 1 || t.hasRawData()) {
+            ByteBuffer raw;
+            if (t.getDataLocation() == 1) {
+                raw = readExternal(t, baseDir, source, where, count);
+            } else {
+                if (t.getRawData().size() != count) {
+                    throw ModelLoadException.of(Kind.MALFORMED, source, where, "declares " + count
+                            + " elements but raw_data holds " + t.getRawData().size() + " bytes");
+                }
+                raw = t.getRawData().asReadOnlyByteBuffer();
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = raw.get();
+                v[i] = signed ? b : b & 0xFF;
+            }
+        } else {
+            requireCount(source, where, n, t.getInt32DataCount(), "int32_data");
+            for (int i = 0; i < n; i++) {
+                int x = t.getInt32Data(i);
+                if (x < (signed ? -128 : 0) || x > (signed ? 127 : 255)) {
+                    throw ModelLoadException.of(Kind.MALFORMED, source, where, "value " + x + " outside " + type);
+                }
+                v[i] = x;
+            }
+        }
+        return new ByteCodes(type, dims, v);
+    }
+
     private static void requireCount(String source, String where, int expected, int actual, String field) {
         if (expected != actual) {
             throw ModelLoadException.of(Kind.MALFORMED, source, where,
@@ -217,5 +275,21 @@ public final class TensorCodec {
             buf.asLongBuffer().put(tensor.longs());
         }
         return b.setRawData(ByteString.copyFrom(buf.array())).build();
+    }
+
+    /** Encodes integer codes as an INT8 or UINT8 tensor, one byte each (two's complement for INT8). */
+    public static TensorProto encodeBytes(String name, DataType type, int[] dims, int[] values) {
+        if (type != DataType.INT8 && type != DataType.UINT8) {
+            throw new IllegalArgumentException("not a byte type: " + type);
+        }
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(type.onnxCode());
+        for (int d : dims) {
+            b.addDims(d);
+        }
+        byte[] raw = new byte[values.length];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) values[i];
+        }
+        return b.setRawData(ByteString.copyFrom(raw)).build();
     }
 }

@@ -1,0 +1,106 @@
+package dev.tamp.model.ir;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+
+/**
+ * The helpers behind every representation's serialized bytes: little-endian scalars, float32 arrays and LSB-first
+ * bit-packed unsigned codes, plus the matrix view of a weight ({@code [dims[0], product of the rest]}).
+ */
+final class StorageLayout {
+    private StorageLayout() {}
+
+    /** Bytes needed for {@code count} codes of {@code bits} bits each, packed without gaps. */
+    static long packedBytes(long count, int bits) {
+        return (count * bits + 7) / 8;
+    }
+
+    static int rows(int[] dims) {
+        return dims.length == 0 ? 1 : dims[0];
+    }
+
+    static int cols(int[] dims) {
+        long n = 1;
+        for (int i = 1; i < dims.length; i++) {
+            n *= dims[i];
+        }
+        return Math.toIntExact(n);
+    }
+
+    static int[] checkDims(int[] dims) {
+        int[] d = dims.clone();
+        long n = Tensor.elementCount(d);
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("weight " + Arrays.toString(d) + " has more than 2^31 - 1 elements");
+        }
+        return d;
+    }
+
+    /** An append-only little-endian byte writer. */
+    static final class Writer {
+        private final ByteArrayOutputStream out;
+        private long bitBuffer;
+        private int bitCount;
+
+        Writer(long expectedSize) {
+            out = new ByteArrayOutputStream((int) Math.min(expectedSize, Integer.MAX_VALUE - 8));
+        }
+
+        Writer u8(int v) {
+            out.write(v & 0xFF);
+            return this;
+        }
+
+        Writer u16(int v) {
+            return u8(v).u8(v >>> 8);
+        }
+
+        Writer u32(int v) {
+            return u16(v).u16(v >>> 16);
+        }
+
+        Writer u64(long v) {
+            return u32((int) v).u32((int) (v >>> 32));
+        }
+
+        Writer f32(float v) {
+            return u32(Float.floatToRawIntBits(v));
+        }
+
+        Writer f32s(float[] vs) {
+            for (float v : vs) {
+                f32(v);
+            }
+            return this;
+        }
+
+        /** Appends the low {@code bits} bits of {@code code}, least significant first; see {@link #flushBits()}. */
+        Writer bits(int code, int bits) {
+            bitBuffer |= (long) (code & ((1 << bits) - 1)) << bitCount;
+            bitCount += bits;
+            while (bitCount >= 8) {
+                out.write((int) bitBuffer & 0xFF);
+                bitBuffer >>>= 8;
+                bitCount -= 8;
+            }
+            return this;
+        }
+
+        /** Pads a partial byte of packed codes with zero bits. */
+        Writer flushBits() {
+            if (bitCount > 0) {
+                out.write((int) bitBuffer & 0xFF);
+            }
+            bitBuffer = 0;
+            bitCount = 0;
+            return this;
+        }
+
+        byte[] toByteArray() {
+            if (bitCount != 0) {
+                throw new IllegalStateException("unflushed packed bits");
+            }
+            return out.toByteArray();
+        }
+    }
+}
