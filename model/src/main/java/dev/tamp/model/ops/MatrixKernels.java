@@ -14,8 +14,21 @@ public interface MatrixKernels {
      */
     void gemmF32(int m, int n, int k, float[] a, int aOff, int lda, float[][] bRows, float[][] cRows);
 
-    /** The implementation the executor uses by default. */
+    /** The implementation the executor uses by default: plain Java, or ND4J with {@code -Dtamp.kernels=nd4j}. */
     static MatrixKernels defaultKernels() {
+        return KernelSelection.DEFAULT;
+    }
+
+    /**
+     * The kernels called {@code plain} or {@code nd4j} (as {@code -Dtamp.kernels} takes them); plain Java, with the
+     * reason logged, when ND4J cannot be loaded or the name is unknown.
+     */
+    static MatrixKernels named(String name) {
+        return KernelSelection.select(name);
+    }
+
+    /** The plain Java kernels, whatever {@link #defaultKernels()} chose. */
+    static MatrixKernels plainJava() {
         return PlainJavaMatrixKernels.INSTANCE;
     }
 }
