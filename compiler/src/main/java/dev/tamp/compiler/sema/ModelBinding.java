@@ -158,6 +158,15 @@ public final class ModelBinding {
                     d = Diagnostic.of(DiagnosticCode.UNMATCHED_SELECTOR, recipe.file(), term.span(),
                             "`" + written + "` selects only layers without weights (" + ops + "), which passes leave alone");
                 }
+                if (term instanceof LayerSelector.Term.Exact exact) {
+                    // A module of the PyTorch model, such as a residual block: its layers are one glob away.
+                    String prefix = exact.name() + ".";
+                    boolean module = layers.stream().filter(Layer::hasWeights)
+                            .anyMatch(l -> l.ref().aliases().stream().anyMatch(a -> a.startsWith(prefix)));
+                    if (module) {
+                        d = d.withHint("`" + exact.name() + "` is a module; select its layers with `" + exact.name() + ".*`");
+                    }
+                }
                 report.accept(d.withNote(Note.of("layers with weights: " + Suggestions.quotedList(weighted, 12))));
             }
         }
