@@ -1,0 +1,26 @@
+package dev.tamp.optimizer.pass;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every pass tamp ships, registered here by hand (no classpath scanning), in a stable order. */
+public final class CorePasses {
+    public static final Pass QUANTIZE_UNIFORM = new QuantizeUniformPass();
+    public static final Pass QUANTIZE_BINARY = new QuantizeBinaryPass();
+    public static final Pass QUANTIZE_TERNARY = new QuantizeTernaryPass();
+    public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
+    public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+
+    private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
+            SHARE_WEIGHTS);
+
+    private CorePasses() {}
+
+    public static List<Pass> all() {
+        return ALL;
+    }
+
+    public static Optional<Pass> named(String name) {
+        return ALL.stream().filter(p -> p.info().name().equals(name)).findFirst();
+    }
+}

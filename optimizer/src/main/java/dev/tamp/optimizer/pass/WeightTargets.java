@@ -1,0 +1,85 @@
+package dev.tamp.optimizer.pass;
+
+import dev.tamp.compiler.ast.PassKind;
+import dev.tamp.compiler.ir.Settings;
+import dev.tamp.model.ir.DataType;
+import dev.tamp.model.ir.Dense;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Model;
+import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Tensor;
+import dev.tamp.model.ir.Weight;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The layer weights a pass rewrites, and the model with them replaced; shared by the passes of this package. */
+final class WeightTargets {
+    /**
+     * A dense float32 weight of a Conv, Gemm or MatMul that a statement of the pass's method selects.
+     *
+     * @param outputAxis the weight axis of the layer's output channels
+     */
+    record Target(Node node, String weightName, Tensor tensor, int outputAxis, Settings settings) {}
+
+    private WeightTargets() {}
+
+    /**
+     * The targets in graph order. Layers already in another representation are counted as {@code layers-skipped}: a
+     * second pass over a compressed weight would compress its materialization, which the recipe did not ask for.
+     */
+    static List<Target> select(Model model, PassContext context, PassInfo info) {
+        Graph graph = model.graph();
+        List<Target> targets = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Map<String, Settings> layers = context.layers(info.family());
+        for (Node node : graph.nodes()) {
+            Settings settings = layers.get(node.name());
+            if (settings == null || !info.method().equals(settings.get("method").map(s -> settings.word("method"))
+                    .orElse(""))) {
+                continue;
+            }
+            int axis = outputAxis(graph, node);
+            Weight weight = node.inputs().size() > 1 ? graph.weights().get(node.input(1)) : null;
+            if (axis < 0 || weight == null || !seen.add(weight.name())) {
+                continue;
+            }
+            if (!(weight.representation() instanceof Dense dense) || dense.dataType() != DataType.FLOAT) {
+                context.count("layers-skipped", 1);
+                continue;
+            }
+            targets.add(new Target(node, weight.name(), dense.tensor(), axis, settings));
+        }
+        return targets;
+    }
+
+    /** The axis of a layer's weight that indexes its outputs, or -1 for layers without such a weight. */
+    static int outputAxis(Graph graph, Node node) {
+        Weight w = node.inputs().size() > 1 ? graph.weights().get(node.input(1)) : null;
+        if (w == null) {
+            return -1;
+        }
+        int rank = w.representation().dims().length;
+        return switch (node.opType()) {
+            case "Conv" -> rank >= 3 ? 0 : -1;
+            case "Gemm" -> rank == 2 ? (node.attributes().getInt("transB", 0) != 0 ? 0 : 1) : -1;
+            case "MatMul" -> rank == 2 ? 1 : -1;
+            default -> -1;
+        };
+    }
+
+    /** The model with some weights' representations replaced; a weight read by several layers is replaced once. */
+    static Model replace(Model model, Map<String, Weight> replacements) {
+        if (replacements.isEmpty()) {
+            return model;
+        }
+        Graph g = model.graph();
+        Map<String, Weight> weights = new LinkedHashMap<>(g.weights());
+        weights.putAll(replacements);
+        Graph graph = new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), g.nodes(), weights, g.values());
+        return new Model(graph, model.producerName(), model.producerVersion(), model.irVersion());
+    }
+}
