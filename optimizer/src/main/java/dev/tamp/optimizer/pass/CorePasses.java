@@ -6,8 +6,8 @@ import java.util.Optional;
 /** Every pass tamp ships, registered here by hand (no classpath scanning), in a stable order. */
 public final class CorePasses {
     public static final Pass QUANTIZE_UNIFORM = new QuantizeUniformPass();
-    public static final Pass QUANTIZE_BINARY = new QuantizeBinaryPass();
-    public static final Pass QUANTIZE_TERNARY = new QuantizeTernaryPass();
+    public static final Pass QUANTIZE_BINARY = QuantizeSignPass.BINARY;
+    public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
 

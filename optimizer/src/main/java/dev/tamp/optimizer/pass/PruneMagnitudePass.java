@@ -44,8 +44,10 @@ public final class PruneMagnitudePass implements Pass {
                 throw new IllegalArgumentException(name + ": only unstructured magnitude pruning is implemented");
             }
             if (!t.settings().word("schedule").equals("oneshot")) {
+                // A gradual or iterative schedule is the fine-tuning loop calling this pass at rising sparsity; the
+                // pass itself always prunes in one step.
                 throw new IllegalArgumentException(name + ": schedule '" + t.settings().word("schedule")
-                        + "' needs fine-tuning, which is not implemented; only 'oneshot' is");
+                        + "' is run by the fine-tuning driver, not by this one-step pass");
             }
             if (t.settings().word("scope").equals("global")) {
                 globalScope.computeIfAbsent(t.settings().number("sparsity"), s -> new ArrayList<>()).add(t);
