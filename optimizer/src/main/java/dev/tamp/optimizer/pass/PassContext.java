@@ -6,6 +6,8 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.compiler.sema.ModelBinding;
 import dev.tamp.compiler.sema.Overrides;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Tensor;
+import dev.tamp.optimizer.data.RecipeData;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -15,16 +17,29 @@ import java.util.TreeMap;
 
 /**
  * What a pass may read besides the model: the seed, each layer's resolved options per family (by node name, as the
- * recipe's statements and overrides give them) and the statistics counters passes add to. One context serves one
- * pipeline run on one thread.
+ * recipe's statements and overrides give them), the recipe's data for passes that calibrate on training images,
+ * and the statistics counters passes add to. One context serves one pipeline run on one thread.
  */
 public final class PassContext {
     private final long seed;
     private final Map<PassKind, Map<String, Settings>> layers;
+    private final Optional<RecipeData> data;
+    private final int threads;
     private final Map<String, Long> statistics = new TreeMap<>();
 
     public PassContext(long seed, Map<PassKind, Map<String, Settings>> layers) {
+        this(seed, layers, Optional.empty(), 1);
+    }
+
+    /** @param threads executor threads for calibration runs; results never depend on it */
+    public PassContext(long seed, Map<PassKind, Map<String, Settings>> layers, Optional<RecipeData> data,
+            int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.seed = seed;
+        this.data = data;
+        this.threads = threads;
         Map<PassKind, Map<String, Settings>> copy = new EnumMap<>(PassKind.class);
         layers.forEach((kind, byLayer) -> copy.put(kind, Collections.unmodifiableMap(new LinkedHashMap<>(byLayer))));
         this.layers = Collections.unmodifiableMap(copy);
@@ -32,6 +47,11 @@ public final class PassContext {
 
     /** The recipe's requests resolved for every layer of the graph that has weights. */
     public static PassContext forRecipe(Recipe recipe, Graph graph) {
+        return forRecipe(recipe, graph, Optional.empty(), 1);
+    }
+
+    /** The recipe's requests for every layer with weights, with its data for calibrating passes. */
+    public static PassContext forRecipe(Recipe recipe, Graph graph, Optional<RecipeData> data, int threads) {
         Map<PassKind, Map<String, Settings>> layers = new EnumMap<>(PassKind.class);
         for (ModelBinding.Layer layer : ModelBinding.layers(graph)) {
             if (!layer.hasWeights()) {
@@ -41,11 +61,30 @@ public final class PassContext {
                     layers.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(layer.node().name(),
                             resolved.settings()));
         }
-        return new PassContext(recipe.seed(), layers);
+        return new PassContext(recipe.seed(), layers, data, threads);
     }
 
     public long seed() {
         return seed;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** The recipe's data set, when it has one. */
+    public Optional<RecipeData> data() {
+        return data;
+    }
+
+    /**
+     * The first {@code n} training images as a batch, for a pass that calibrates on data; a pass asked for by a
+     * layer of a recipe without data fails here with the layer's name (the checker reports it first, E-code
+     * {@code needs data}).
+     */
+    public Tensor trainingBatch(String passName, String layer, int n) {
+        return data.orElseThrow(() -> new IllegalArgumentException(layer + ": " + passName
+                + " calibrates on training images, and the recipe has no data")).trainingBatch(n);
     }
 
     /** The layers a family's statements select, in graph order, with their resolved options. */
