@@ -92,9 +92,26 @@ public final class PassContext {
         return layers.getOrDefault(family, Map.of());
     }
 
-    /** The options of one layer for a family, if a statement selects it. */
+    /**
+     * The options of one layer for a family, if a statement selects it. A node a structural pass put in place of
+     * layer {@code L} is named {@code L/part} and inherits {@code L}'s options, so that {@code quantize conv2} still
+     * applies to conv2's factors after {@code factorize conv2}.
+     */
     public Optional<Settings> settings(PassKind family, String nodeName) {
-        return Optional.ofNullable(layers(family).get(nodeName));
+        Map<String, Settings> byLayer = layers(family);
+        for (String name = nodeName; ; ) {
+            Settings s = byLayer.get(name);
+            int slash = name.lastIndexOf('/');
+            if (s != null || slash <= 0) {
+                return Optional.ofNullable(s);
+            }
+            name = name.substring(0, slash);
+        }
+    }
+
+    /** The name of the node a structural pass derives from {@code nodeName} for one of its parts. */
+    public static String partName(String nodeName, String part) {
+        return nodeName + "/" + part;
     }
 
     public void count(String statistic, long delta) {

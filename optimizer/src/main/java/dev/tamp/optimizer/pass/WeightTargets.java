@@ -35,9 +35,8 @@ final class WeightTargets {
         Graph graph = model.graph();
         List<Target> targets = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        Map<String, Settings> layers = context.layers(info.family());
         for (Node node : graph.nodes()) {
-            Settings settings = layers.get(node.name());
+            Settings settings = context.settings(info.family(), node.name()).orElse(null);
             if (settings == null || !info.method().equals(settings.get("method").map(s -> settings.word("method"))
                     .orElse(""))) {
                 continue;
