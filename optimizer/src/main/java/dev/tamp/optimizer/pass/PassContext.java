@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * and the statistics counters passes add to. One context serves one pipeline run on one thread.
  */
 public final class PassContext {
+    private static final String PART_SEPARATOR = "::";
+
     private final long seed;
     private final Map<PassKind, Map<String, Settings>> layers;
     private final Optional<RecipeData> data;
@@ -94,24 +96,25 @@ public final class PassContext {
 
     /**
      * The options of one layer for a family, if a statement selects it. A node a structural pass put in place of
-     * layer {@code L} is named {@code L/part} and inherits {@code L}'s options, so that {@code quantize conv2} still
-     * applies to conv2's factors after {@code factorize conv2}.
+     * layer {@code L} is named {@code L::part} and inherits {@code L}'s options, so that {@code quantize conv2} still
+     * applies to conv2's factors after {@code factorize conv2}. ({@code ::} rather than {@code /}, which PyTorch
+     * already uses inside node names.)
      */
     public Optional<Settings> settings(PassKind family, String nodeName) {
         Map<String, Settings> byLayer = layers(family);
         for (String name = nodeName; ; ) {
             Settings s = byLayer.get(name);
-            int slash = name.lastIndexOf('/');
-            if (s != null || slash <= 0) {
+            int cut = name.lastIndexOf(PART_SEPARATOR);
+            if (s != null || cut <= 0) {
                 return Optional.ofNullable(s);
             }
-            name = name.substring(0, slash);
+            name = name.substring(0, cut);
         }
     }
 
     /** The name of the node a structural pass derives from {@code nodeName} for one of its parts. */
     public static String partName(String nodeName, String part) {
-        return nodeName + "/" + part;
+        return nodeName + PART_SEPARATOR + part;
     }
 
     public void count(String statistic, long delta) {
