@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Tamp.Version.class,
         description = "Compresses trained neural networks and emits Java for edge devices.",
-        subcommands = {CheckCommand.class, FmtCommand.class, InspectCommand.class, EvalCommand.class,
+        subcommands = {CheckCommand.class, CompileCommand.class, FmtCommand.class, InspectCommand.class, EvalCommand.class,
             LspCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -32,6 +32,8 @@ public enum DiagnosticCode {
     NEEDS_DATA("E1012", Severity.ERROR, "statement needs a data set"),
     UNMATCHED_SELECTOR("E1013", Severity.ERROR, "selector matches no layer"),
     MODEL_NOT_LOADED("E1014", Severity.ERROR, "model cannot be loaded"),
+    /** Reported by {@code tamp compile}, not {@code tamp check}: the language has it, this compiler not yet. */
+    NOT_AVAILABLE("E1015", Severity.ERROR, "not available in this version"),
 
     // Options and values
     UNKNOWN_OPTION("E2001", Severity.ERROR, "unknown option"),

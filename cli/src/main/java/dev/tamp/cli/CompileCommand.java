@@ -1,0 +1,183 @@
+package dev.tamp.cli;
+
+import dev.tamp.compiler.Frontend;
+import dev.tamp.compiler.diag.Diagnostics;
+import dev.tamp.compiler.ir.Recipe;
+import dev.tamp.model.data.DataLoadException;
+import dev.tamp.model.data.Evaluation;
+import dev.tamp.model.exec.Executor;
+import dev.tamp.model.ir.Model;
+import dev.tamp.model.onnx.OnnxExporter;
+import dev.tamp.optimizer.data.RecipeData;
+import dev.tamp.optimizer.pass.PassContext;
+import dev.tamp.optimizer.pipeline.CompileReport;
+import dev.tamp.optimizer.pipeline.Pipeline;
+import dev.tamp.optimizer.pipeline.Preflight;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tamp compile RECIPE}: checks the recipe and everything it can before any heavy work, runs its passes, and
+ * writes the compressed model (standard ONNX) with its report into one output folder, all or nothing.
+ */
+@Command(name = "compile", description = "Run a recipe's compression passes and write the compressed model and a report.")
+final class CompileCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "RECIPE", description = "A .recipe file.")
+    Path recipeFile;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Output folder, replaced as a whole when the compile succeeds (default: tamp-out/<recipe name>).")
+    Path output;
+
+    @Option(names = "--no-eval", description = "Skip measuring accuracy before and after on the test images.")
+    boolean noEval;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Threads for calibration and evaluation; 0 for one per core. Changes speed, never results.")
+    int threads;
+
+    @Option(names = "--json", description = "Print the report as JSON instead of text.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 0");
+        }
+        int workers = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+
+        Diagnostics diagnostics = new Diagnostics();
+        Frontend frontend = new Frontend(diagnostics);
+        var checked = frontend.check(recipeFile, recipeFile.toString());
+        if (diagnostics.hasErrors() || checked.isEmpty()) {
+            return Reporting.finish(diagnostics, err);
+        }
+        if (checked.get().declared().recipes().size() != 1) {
+            err.println("error: " + recipeFile + " declares no recipe (is it a target spec?); `tamp compile` takes a .recipe file");
+            err.flush();
+            return ExitCode.INPUT_ERROR;
+        }
+        Recipe recipe = checked.get().declared().recipes().get(0);
+        Optional<Model> loaded = frontend.model(recipe);
+        if (loaded.isEmpty()) {
+            return Reporting.finish(diagnostics, err);
+        }
+        Model model = loaded.get();
+        Optional<RecipeData> data;
+        try {
+            data = recipe.data().map(spec -> RecipeData.load(spec, recipe.seed()));
+        } catch (DataLoadException e) {
+            return ModelErrors.report(e, err);
+        }
+        PassContext context = PassContext.forRecipe(recipe, model.graph(), data, workers);
+        if (!Preflight.check(recipe, context, diagnostics::report)) {
+            return Reporting.finish(diagnostics, err);
+        }
+
+        Pipeline.Result result;
+        try {
+            result = Pipeline.run(model, context, info -> {
+                err.println("running " + info.name());
+                err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            // A pass refused a layer for a reason only it can see (a shape, a residual connection): the recipe asks
+            // for something impossible, and nothing has been written.
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return ExitCode.INPUT_ERROR;
+        }
+
+        OptionalDouble before = OptionalDouble.empty();
+        OptionalDouble after = OptionalDouble.empty();
+        int images = 0;
+        if (!noEval && data.isPresent()) {
+            err.println("measuring accuracy on " + data.get().test().count() + " test images");
+            err.flush();
+            before = OptionalDouble.of(accuracy(model, data.get(), workers));
+            after = OptionalDouble.of(accuracy(result.model(), data.get(), workers));
+            images = data.get().test().count();
+        }
+        CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
+                CompileReport.rows(model, result.model()), result.runs(), before, after, images);
+
+        Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
+        try {
+            writeAll(dir, result.model(), report);
+        } catch (IOException e) {
+            err.println("error: cannot write `" + dir + "`: " + e.getMessage());
+            err.flush();
+            return ExitCode.INPUT_ERROR;
+        }
+        out.print(json ? report.toJson() : report.renderText(true) + "\nwrote " + dir + "\n");
+        out.flush();
+        return Reporting.finish(diagnostics, err);
+    }
+
+    private static double accuracy(Model model, RecipeData data, int threads) {
+        try (Executor executor = Executor.create(model.graph(), threads)) {
+            return Evaluation.evaluate(executor, data.test(), data.pre(), 100, false).accuracy();
+        }
+    }
+
+    /** Writes into a fresh sibling folder, then swaps it in, so a failed compile never leaves a half-written one. */
+    private static void writeAll(Path dir, Model model, CompileReport report) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IOException("exists and is not a folder");
+        }
+        // Not createTempDirectory: its owner-only permissions would carry over to the output folder.
+        Path temp = parent.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        if (Files.exists(temp)) {
+            deleteTree(temp); // left by an earlier, killed run that had the same process id
+        }
+        Files.createDirectory(temp);
+        try {
+            Files.write(temp.resolve("model.onnx"), OnnxExporter.toBytes(model));
+            Files.writeString(temp.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
+                Files.move(target, old);
+            }
+            Files.move(temp, target);
+            temp = null;
+            if (old != null) {
+                deleteTree(old);
+            }
+        } finally {
+            if (temp != null) {
+                deleteTree(temp);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

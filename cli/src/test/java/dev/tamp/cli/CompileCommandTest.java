@@ -1,0 +1,114 @@
+package dev.tamp.cli;
+
+import static dev.tamp.cli.CheckCommandTest.tamp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tamp.model.data.Evaluation;
+import dev.tamp.model.data.IdxFiles;
+import dev.tamp.model.data.Preprocessing;
+import dev.tamp.model.exec.Executor;
+import dev.tamp.model.ir.Model;
+import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.onnx.OnnxImporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tamp compile} end to end on the bundled LeNet-300-100 and Fashion-MNIST, and on recipes it must refuse. */
+class CompileCommandTest {
+    private static final String MODEL = Path.of("../models/fmnist_lenet300_100.onnx").toAbsolutePath().normalize()
+            .toString();
+    private static final String DATA = Path.of("../data/fashion-mnist").toAbsolutePath().normalize().toString();
+
+    @TempDir
+    Path temp;
+
+    private Path recipe(String body) throws IOException {
+        Path file = temp.resolve("r.recipe");
+        Files.writeString(file, "recipe l300 {\n  model \"" + MODEL + "\"\n  data fashion { path \"" + DATA
+                + "\" }\n  seed 7\n" + body + "}\n");
+        return file;
+    }
+
+    @Test
+    void globalPruningWritesTheModelAndAReportThatAgreeWithEachOther() throws IOException {
+        Path out = temp.resolve("out");
+        CheckCommandTest.Run run = tamp("compile", recipe("  prune * { method magnitude; sparsity 50 %; scope global }\n")
+                .toString(), "-o", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("prune-magnitude").contains("/fc1/Gemm").contains("sparse");
+        assertThat(out.resolve("report.txt")).exists();
+
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        // The peer's one-shot global 50 % figure (models/README.md) is 88.77 %: same method, same images.
+        assertThat(report.at("/accuracy/before").asDouble()).isEqualTo(0.8975);
+        assertThat(report.at("/accuracy/after").asDouble()).isEqualTo(0.8877);
+        assertThat(report.at("/passes/0/statistics/weights-removed").asLong()).isEqualTo(133_100);
+
+        // The written model is standard ONNX, loads back and scores what the report says.
+        Model written = OnnxImporter.withDefaults().load(out.resolve("model.onnx"));
+        var test = IdxFiles.locate(List.of(Path.of(DATA)));
+        try (Executor executor = Executor.create(written.graph(), 2)) {
+            assertThat(Evaluation.evaluate(executor, test, Preprocessing.unitScale(), 100, false).accuracy())
+                    .isEqualTo(0.8877);
+        }
+        long bytes = 0;
+        for (JsonNode layer : report.get("layers")) {
+            assertThat(layer.get("representation").asText()).isEqualTo("sparse");
+            bytes += layer.get("bytesAfter").asLong();
+        }
+        assertThat(report.at("/totals/bytesAfter").asLong()).isEqualTo(bytes);
+        assertThat(written.graph().weights().values()).noneMatch(w -> w.representation() instanceof Sparse);
+    }
+
+    @Test
+    void sameRecipeAndSeedGiveByteIdenticalOutputs() throws IOException {
+        Path r = recipe("  quantize * { method kmeans; bits 4; iterations 5 }\n");
+        Path a = temp.resolve("a");
+        Path b = temp.resolve("b");
+        assertThat(tamp("compile", r.toString(), "-o", a.toString(), "--no-eval").code()).isZero();
+        assertThat(tamp("compile", r.toString(), "-o", b.toString(), "--no-eval", "--threads", "1").code()).isZero();
+        for (String file : new String[] {"model.onnx", "report.txt", "report.json"}) {
+            assertThat(Files.readAllBytes(a.resolve(file))).as(file).isEqualTo(Files.readAllBytes(b.resolve(file)));
+        }
+    }
+
+    @Test
+    void autoValuesAndTrainingAreRefusedAtTheirLineBeforeAnyWork() throws IOException {
+        Path out = temp.resolve("out");
+        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { bits auto }\n  finetune { epochs 1 }\n")
+                .toString(), "-o", out.toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        assertThat(run.err()).contains("r.recipe:5:21: error[E1015]: `bits auto` is chosen by the planner")
+                .contains("r.recipe:6:3: error[E1015]: `finetune` needs the fine-tuning driver")
+                .doesNotContain("running").doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aRecipeWithErrorsWritesNothingAndAFailedCompileKeepsTheOldOutput() throws IOException {
+        Path out = temp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("keep.txt"), "previous build");
+        CheckCommandTest.Run run = tamp("compile", recipe("  prune fc9 { sparsity 50 % }\n").toString(), "-o",
+                out.toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        assertThat(run.err()).contains("error[E1013]");
+        assertThat(out.resolve("keep.txt")).hasContent("previous build");
+        try (var listing = Files.list(temp)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("r.recipe", "out");
+        }
+    }
+
+    @Test
+    void aTargetSpecIsNotARecipe() {
+        CheckCommandTest.Run run = tamp("compile", "../specs/raspberry-pi4.target", "-o", temp.resolve("o").toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        assertThat(run.err()).contains("declares no recipe");
+    }
+}

@@ -1,0 +1,222 @@
+package dev.tamp.optimizer.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Model;
+import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Weight;
+import dev.tamp.model.report.LayerRow;
+import dev.tamp.model.report.ModelInspector;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.stream.Collectors;
+
+/**
+ * What {@code tamp compile} did, per layer of the original model: the representation each of its weights ended in,
+ * parameters, stored and resident bytes and MACs per image before and after; the passes with their counters and
+ * times; and the accuracy before and after on the recipe's test images. A layer a structural pass replaced by parts
+ * ({@code L::part}) is one row, its parts summed and their representations listed.
+ */
+public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
+        OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages) {
+
+    /** One layer of the original model that has weights. */
+    public record Row(String layer, String op, String representation, long paramsBefore, long paramsAfter,
+            long bytesBefore, long bytesAfter, long residentAfter, long macsBefore, long macsAfter) {}
+
+    public CompileReport {
+        rows = List.copyOf(rows);
+        passes = List.copyOf(passes);
+    }
+
+    /** The rows for a model before and after the pipeline. */
+    public static List<Row> rows(Model before, Model after) {
+        Map<String, LayerRow> original = new LinkedHashMap<>();
+        for (LayerRow r : ModelInspector.inspect("before", before).rows()) {
+            if (!r.weights().isEmpty()) {
+                original.put(r.name(), r);
+            }
+        }
+        Map<String, List<Node>> parts = new LinkedHashMap<>();
+        Map<String, LayerRow> afterRows = new LinkedHashMap<>();
+        Graph g = after.graph();
+        for (LayerRow r : ModelInspector.inspect("after", after).rows()) {
+            afterRows.put(r.name(), r);
+            String origin = origin(r.name());
+            if (original.containsKey(origin)) {
+                parts.computeIfAbsent(origin, k -> new ArrayList<>()).add(g.node(r.name()).orElseThrow());
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (LayerRow o : original.values()) {
+            long params = 0;
+            long bytes = 0;
+            long resident = 0;
+            long macs = 0;
+            List<String> kinds = new ArrayList<>();
+            for (Node n : parts.getOrDefault(o.name(), List.of())) {
+                LayerRow a = afterRows.get(n.name());
+                params += a.params();
+                List<Weight> weights = g.weightsOf(n);
+                long nodeMacs = a.macs();
+                for (int i = 0; i < weights.size(); i++) {
+                    Weight w = weights.get(i);
+                    bytes += w.representation().storedBytes();
+                    resident += Costs.residentBytes(w.representation());
+                    // The layer's MACs come from its main weight (input 1); biases add no multiplications.
+                    if (n.inputs().size() > 1 && w.name().equals(n.input(1))) {
+                        nodeMacs = Costs.macs(a.macs(), w.representation());
+                        if (!kinds.contains(w.representation().kind())) {
+                            kinds.add(w.representation().kind());
+                        }
+                    }
+                }
+                macs += nodeMacs;
+            }
+            String representation = parts.containsKey(o.name()) ? String.join("+", kinds) : "removed";
+            rows.add(new Row(o.name(), o.opType(), representation, o.params(), params, o.weightBytes(), bytes,
+                    resident, o.macs(), macs));
+        }
+        return rows;
+    }
+
+    private static String origin(String nodeName) {
+        int cut = nodeName.indexOf("::");
+        return cut < 0 ? nodeName : nodeName.substring(0, cut);
+    }
+
+    public long bytesBefore() {
+        return rows.stream().mapToLong(Row::bytesBefore).sum();
+    }
+
+    public long bytesAfter() {
+        return rows.stream().mapToLong(Row::bytesAfter).sum();
+    }
+
+    public long macsBefore() {
+        return rows.stream().mapToLong(Row::macsBefore).sum();
+    }
+
+    public long macsAfter() {
+        return rows.stream().mapToLong(Row::macsAfter).sum();
+    }
+
+    /**
+     * The report as text; with {@code times}, each pass's wall time too (left out of the files {@code tamp compile}
+     * writes, which are byte-identical for the same inputs and seed).
+     */
+    public String renderText(boolean times) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("recipe ").append(recipe).append(" on ").append(model).append('\n');
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"layer", "op", "representation", "params", "bytes before", "bytes after", "resident",
+            "ratio", "MACs before", "MACs after"});
+        for (Row r : rows) {
+            cells.add(new String[] {r.layer(), r.op(), r.representation(), count(r.paramsAfter()),
+                count(r.bytesBefore()), count(r.bytesAfter()), count(r.residentAfter()),
+                ratio(r.bytesBefore(), r.bytesAfter()), count(r.macsBefore()), count(r.macsAfter())});
+        }
+        cells.add(new String[] {"total", "", "", count(rows.stream().mapToLong(Row::paramsAfter).sum()),
+            count(bytesBefore()), count(bytesAfter()), count(rows.stream().mapToLong(Row::residentAfter).sum()),
+            ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter())});
+        table(sb, cells, 3);
+        sb.append("\npasses (in the order run)\n");
+        List<String[]> passCells = new ArrayList<>();
+        for (Pipeline.PassRun run : passes) {
+            passCells.add(new String[] {run.info().name(),
+                times ? String.format(Locale.ROOT, "%.2f s", run.nanos() / 1e9) : "",
+                run.statistics().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))});
+        }
+        if (passCells.isEmpty()) {
+            sb.append("  (none: no statement selects a layer)\n");
+        } else {
+            table(sb, passCells, 99);
+        }
+        if (accuracyBefore.isPresent() && accuracyAfter.isPresent()) {
+            sb.append(String.format(Locale.ROOT, "%naccuracy on %,d test images: %.2f %% before, %.2f %% after (%+.2f points)%n",
+                    evaluatedImages, 100 * accuracyBefore.getAsDouble(), 100 * accuracyAfter.getAsDouble(),
+                    100 * (accuracyAfter.getAsDouble() - accuracyBefore.getAsDouble())));
+        } else {
+            sb.append("\naccuracy: not measured (the recipe has no data, or --no-eval)\n");
+        }
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, List<String[]> cells, int firstNumeric) {
+        int[] widths = new int[cells.get(0).length];
+        for (String[] row : cells) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : cells) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < row.length; i++) {
+                boolean right = i >= firstNumeric;
+                String pad = " ".repeat(widths[i] - row[i].length());
+                line.append(i == 0 ? "" : "  ").append(right ? pad + row[i] : row[i] + pad);
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String ratio(long before, long after) {
+        return after == 0 ? "-" : String.format(Locale.ROOT, "%.1fx", (double) before / after);
+    }
+
+    /** A JSON object with every row, pass and figure; field order is fixed. */
+    public String toJson() {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("recipe", recipe);
+        root.put("model", model);
+        ArrayNode layers = root.putArray("layers");
+        for (Row r : rows) {
+            ObjectNode o = layers.addObject();
+            o.put("layer", r.layer());
+            o.put("op", r.op());
+            o.put("representation", r.representation());
+            o.put("paramsBefore", r.paramsBefore());
+            o.put("paramsAfter", r.paramsAfter());
+            o.put("bytesBefore", r.bytesBefore());
+            o.put("bytesAfter", r.bytesAfter());
+            o.put("residentAfter", r.residentAfter());
+            o.put("macsBefore", r.macsBefore());
+            o.put("macsAfter", r.macsAfter());
+        }
+        ArrayNode ps = root.putArray("passes");
+        for (Pipeline.PassRun run : passes) {
+            ObjectNode o = ps.addObject();
+            o.put("name", run.info().name());
+            ObjectNode stats = o.putObject("statistics");
+            run.statistics().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> stats.put(e.getKey(), e.getValue()));
+        }
+        ObjectNode totals = root.putObject("totals");
+        totals.put("bytesBefore", bytesBefore());
+        totals.put("bytesAfter", bytesAfter());
+        totals.put("macsBefore", macsBefore());
+        totals.put("macsAfter", macsAfter());
+        ObjectNode acc = root.putObject("accuracy");
+        acc.put("images", evaluatedImages);
+        accuracyBefore.ifPresent(a -> acc.put("before", a));
+        accuracyAfter.ifPresent(a -> acc.put("after", a));
+        try {
+            return mapper.writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

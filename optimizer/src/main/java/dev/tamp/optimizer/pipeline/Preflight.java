@@ -1,0 +1,76 @@
+package dev.tamp.optimizer.pipeline;
+
+import dev.tamp.compiler.ast.PassKind;
+import dev.tamp.compiler.diag.Diagnostic;
+import dev.tamp.compiler.diag.DiagnosticCode;
+import dev.tamp.compiler.ir.PassRequest;
+import dev.tamp.compiler.ir.Recipe;
+import dev.tamp.compiler.ir.Setting;
+import dev.tamp.compiler.ir.Settings;
+import dev.tamp.compiler.source.SourceSpan;
+import dev.tamp.optimizer.pass.CorePasses;
+import dev.tamp.optimizer.pass.PassContext;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What {@code tamp compile} checks after the front end and before any pass runs: every statement must be something
+ * this version can carry out. Values left to the planner ({@code auto}), training statements and methods without a
+ * pass are the language's, but not yet the compiler's; each is one error at the option or statement that asks for
+ * it, reported together, so that nothing heavy starts on a recipe that cannot finish.
+ */
+public final class Preflight {
+    /** Families that train the model; the fine-tuning driver runs them, and it is not part of this version. */
+    private static final Set<PassKind> TRAINING = EnumSet.of(PassKind.FINETUNE, PassKind.DISTILL,
+            PassKind.REGULARIZE);
+
+    private Preflight() {}
+
+    /** Reports every problem; returns whether there were none. */
+    public static boolean check(Recipe recipe, PassContext context, Consumer<Diagnostic> report) {
+        List<Diagnostic> found = new ArrayList<>();
+        for (PassRequest request : recipe.passes()) {
+            if (TRAINING.contains(request.kind())) {
+                found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), request.span(),
+                        "`" + request.kind().keyword() + "` needs the fine-tuning driver, which `tamp compile` does "
+                        + "not have yet").withHint("remove the statement to compile without retraining"));
+            }
+        }
+        Set<SourceSpan> reported = new LinkedHashSet<>();
+        for (PassKind family : PassKind.values()) {
+            if (TRAINING.contains(family)) {
+                continue;
+            }
+            for (Map.Entry<String, Settings> layer : context.layers(family).entrySet()) {
+                Settings settings = layer.getValue();
+                if (settings.get("method").isPresent() && CorePasses.all().stream().noneMatch(p ->
+                        p.info().family() == family && p.info().method().equals(settings.word("method")))) {
+                    span(recipe, settings, "method").filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
+                            DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + family.keyword() + " method "
+                            + settings.word("method") + "` has no pass in this version of tamp")
+                            .withHint("the methods that run today are listed in docs/passes.md")));
+                }
+                settings.values().forEach((name, value) -> {
+                    if (value instanceof Setting.Auto) {
+                        span(recipe, settings, name).filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
+                                DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + name + " auto` is chosen by "
+                                + "the planner, which `tamp compile` does not have yet")
+                                .withHint("give `" + name + "` a value")));
+                    }
+                });
+            }
+        }
+        found.forEach(report);
+        return found.isEmpty();
+    }
+
+    /** Where an option was set, or the recipe itself for a default. */
+    private static java.util.Optional<SourceSpan> span(Recipe recipe, Settings settings, String option) {
+        return java.util.Optional.of(settings.get(option).flatMap(Setting::origin).orElse(recipe.span()));
+    }
+}
