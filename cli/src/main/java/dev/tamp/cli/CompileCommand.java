@@ -7,6 +7,7 @@ import dev.tamp.model.data.DataLoadException;
 import dev.tamp.model.data.Evaluation;
 import dev.tamp.model.exec.Executor;
 import dev.tamp.model.ir.Model;
+import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.onnx.OnnxExporter;
 import dev.tamp.optimizer.data.RecipeData;
 import dev.tamp.optimizer.pass.PassContext;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "compile", description = "Run a recipe's compression passes and write the compressed model and a report.")
 final class CompileCommand implements Callable<Integer> {
+    private static final int PROBE_IMAGES = 256;
 
     @Parameters(paramLabel = "RECIPE", description = "A .recipe file.")
     Path recipeFile;
@@ -116,8 +118,11 @@ final class CompileCommand implements Callable<Integer> {
             after = OptionalDouble.of(accuracy(result.model(), data.get(), workers));
             images = data.get().test().count();
         }
+        // Per-layer output errors on validation images: what each layer's compression did to what it computes.
+        Optional<Tensor> probe = data.filter(d -> d.validation().count() > 0)
+                .map(d -> d.pre().batch(d.validation(), 0, Math.min(PROBE_IMAGES, d.validation().count())));
         CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
-                CompileReport.rows(model, result.model()), result.runs(), before, after, images);
+                CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images);
 
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try {
@@ -126,6 +131,11 @@ final class CompileCommand implements Callable<Integer> {
             err.println("error: cannot write `" + dir + "`: " + e.getMessage());
             err.flush();
             return ExitCode.INPUT_ERROR;
+        }
+        if (recipe.emit().isPresent()) {
+            // Code generation is the next stage of the compiler; until it lands the result is the ONNX model.
+            err.println("note: `emit java` is not carried out by this version; the compressed model is written as "
+                    + "standard ONNX");
         }
         out.print(json ? report.toJson() : report.renderText(true) + "\nwrote " + dir + "\n");
         out.flush();

@@ -7,14 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.ir.Weight;
 import dev.tamp.model.report.LayerRow;
 import dev.tamp.model.report.ModelInspector;
+import dev.tamp.optimizer.data.Activations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
@@ -27,17 +30,27 @@ import java.util.stream.Collectors;
 public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
         OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages) {
 
-    /** One layer of the original model that has weights. */
+    /**
+     * One layer of the original model that has weights. {@code outputError} is the relative L2 distance between
+     * the layer's outputs in the original and the compressed model on the same images (errors of earlier layers
+     * included, as the layer sees them), NaN when not measured or when the output's shape changed.
+     */
     public record Row(String layer, String op, String representation, long paramsBefore, long paramsAfter,
-            long bytesBefore, long bytesAfter, long residentAfter, long macsBefore, long macsAfter) {}
+            long bytesBefore, long bytesAfter, long residentAfter, long macsBefore, long macsAfter,
+            double outputError) {}
 
     public CompileReport {
         rows = List.copyOf(rows);
         passes = List.copyOf(passes);
     }
 
-    /** The rows for a model before and after the pipeline. */
+    /** The rows for a model before and after the pipeline, without output errors. */
     public static List<Row> rows(Model before, Model after) {
+        return rows(before, after, Optional.empty(), 1);
+    }
+
+    /** The rows, with each layer's output error measured on {@code probe} (a batch of model inputs) if given. */
+    public static List<Row> rows(Model before, Model after, Optional<Tensor> probe, int threads) {
         Map<String, LayerRow> original = new LinkedHashMap<>();
         for (LayerRow r : ModelInspector.inspect("before", before).rows()) {
             if (!r.weights().isEmpty()) {
@@ -82,9 +95,44 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             }
             String representation = parts.containsKey(o.name()) ? String.join("+", kinds) : "removed";
             rows.add(new Row(o.name(), o.opType(), representation, o.params(), params, o.weightBytes(), bytes,
-                    resident, o.macs(), macs));
+                    resident, o.macs(), macs, Double.NaN));
         }
-        return rows;
+        return probe.map(batch -> withOutputErrors(rows, before, after, batch, threads)).orElse(rows);
+    }
+
+    private static List<Row> withOutputErrors(List<Row> rows, Model before, Model after, Tensor batch, int threads) {
+        // A structural pass makes its last part write the replaced layer's output, so the names still match.
+        List<String> names = new ArrayList<>();
+        for (Row r : rows) {
+            String out = before.graph().node(r.layer()).orElseThrow().output(0);
+            if (after.graph().values().containsKey(out)) {
+                names.add(out);
+            }
+        }
+        Map<String, Tensor> a = Activations.capture(before.graph(), batch, names, threads);
+        Map<String, Tensor> b = Activations.capture(after.graph(), batch, names, threads);
+        List<Row> result = new ArrayList<>();
+        for (Row r : rows) {
+            String out = before.graph().node(r.layer()).orElseThrow().output(0);
+            double error = Double.NaN;
+            if (a.containsKey(out) && java.util.Arrays.equals(a.get(out).shape(), b.get(out).shape())) {
+                error = relativeError(a.get(out).floats(), b.get(out).floats());
+            }
+            result.add(new Row(r.layer(), r.op(), r.representation(), r.paramsBefore(), r.paramsAfter(),
+                    r.bytesBefore(), r.bytesAfter(), r.residentAfter(), r.macsBefore(), r.macsAfter(), error));
+        }
+        return result;
+    }
+
+    private static double relativeError(float[] reference, float[] other) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < reference.length; i++) {
+            double d = (double) other[i] - reference[i];
+            diff += d * d;
+            norm += (double) reference[i] * reference[i];
+        }
+        return norm == 0 ? (diff == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff / norm);
     }
 
     private static String origin(String nodeName) {
@@ -117,15 +165,16 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         sb.append("recipe ").append(recipe).append(" on ").append(model).append('\n');
         List<String[]> cells = new ArrayList<>();
         cells.add(new String[] {"layer", "op", "representation", "params", "bytes before", "bytes after", "resident",
-            "ratio", "MACs before", "MACs after"});
+            "ratio", "MACs before", "MACs after", "output err"});
         for (Row r : rows) {
             cells.add(new String[] {r.layer(), r.op(), r.representation(), count(r.paramsAfter()),
                 count(r.bytesBefore()), count(r.bytesAfter()), count(r.residentAfter()),
-                ratio(r.bytesBefore(), r.bytesAfter()), count(r.macsBefore()), count(r.macsAfter())});
+                ratio(r.bytesBefore(), r.bytesAfter()), count(r.macsBefore()), count(r.macsAfter()),
+                Double.isNaN(r.outputError()) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * r.outputError())});
         }
         cells.add(new String[] {"total", "", "", count(rows.stream().mapToLong(Row::paramsAfter).sum()),
             count(bytesBefore()), count(bytesAfter()), count(rows.stream().mapToLong(Row::residentAfter).sum()),
-            ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter())});
+            ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter()), ""});
         table(sb, cells, 3);
         sb.append("\npasses (in the order run)\n");
         List<String[]> passCells = new ArrayList<>();
@@ -195,6 +244,9 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             o.put("residentAfter", r.residentAfter());
             o.put("macsBefore", r.macsBefore());
             o.put("macsAfter", r.macsAfter());
+            if (!Double.isNaN(r.outputError())) {
+                o.put("outputError", r.outputError());
+            }
         }
         ArrayNode ps = root.putArray("passes");
         for (Pipeline.PassRun run : passes) {
