@@ -41,8 +41,9 @@ public final class Tucker2 {
     }
 
     /**
-     * The decomposition with the mode ranks {@code outTarget} and {@code inTarget} choose on the HOSVD's unfoldings,
-     * refined by {@code sweeps} ALS sweeps.
+     * The decomposition with the mode ranks {@code outTarget} and {@code inTarget} choose on the HOSVD's unfoldings
+     * (an explicit rank at most {@code min(out, in·k)}, resp. {@code min(in, out·k)}), refined by {@code sweeps} ALS
+     * sweeps.
      */
     public static Result decompose(float[] w, int out, int in, int k, TruncatedSvd.Target outTarget,
             TruncatedSvd.Target inTarget, int sweeps, long seed, int threads) {
@@ -53,7 +54,10 @@ public final class Tucker2 {
         int rIn = mode1.rank();
         double[] uOut = mode0.u();
         double[] uIn = mode1.u();
-        for (int sweep = 0; sweep < sweeps; sweep++) {
+        // A sweep's unfoldings are [out, rIn·k] and [in, rOut·k]; when one is narrower than its mode's rank the ranks
+        // are degenerate (the effective rank is lower), ALS has nothing to choose among, and the HOSVD stands.
+        int feasibleSweeps = rOut <= rIn * k && rIn <= rOut * k ? sweeps : 0;
+        for (int sweep = 0; sweep < feasibleSweeps; sweep++) {
             // W ×₁ U_inᵀ as [out, rIn·k]
             double[] t = new double[out * rIn * k];
             for (int o = 0; o < out; o++) {

@@ -21,7 +21,7 @@ import java.util.Map;
  * factors are {@link Tucker2}'s (HOSVD, then {@link #SWEEPS} ALS sweeps). The first Conv has no bias, so the core's
  * zero padding of its output equals the projection of the zero-padded input: the chain is exact at full rank.
  *
- * <p>{@code rank} serves both modes, each capped by its channel count; {@code energy} picks each mode's rank from the
+ * <p>{@code rank} serves both modes, each capped by its channel count (and by its unfolding's other side); {@code energy} picks each mode's rank from the
  * singular values of its own unfolding. Refused: an explicit rank whose three Convs hold at least as many weights as
  * the original (an energy-chosen one leaves the layer as it is and counts {@code layers-skipped}), and Convs that are
  * grouped, not 2-D, or use {@code auto_pad}.
@@ -53,9 +53,12 @@ public final class TuckerPass implements Pass {
             TruncatedSvd.Target inTarget = target;
             long before = t.tensor().size();
             if (target instanceof TruncatedSvd.Target.Rank r) {
-                outTarget = new TruncatedSvd.Target.Rank(Math.min(r.rank(), d[0]));
-                inTarget = new TruncatedSvd.Target.Rank(Math.min(r.rank(), d[1]));
-                long after = params(d, Math.min(r.rank(), d[0]), Math.min(r.rank(), d[1]));
+                int k = d[2] * d[3];
+                int rOut = Math.min(r.rank(), Math.min(d[0], d[1] * k));
+                int rIn = Math.min(r.rank(), Math.min(d[1], d[0] * k));
+                outTarget = new TruncatedSvd.Target.Rank(rOut);
+                inTarget = new TruncatedSvd.Target.Rank(rIn);
+                long after = params(d, rOut, rIn);
                 if (after >= before) {
                     throw new IllegalArgumentException(name + ": rank " + r.rank() + " gives " + after
                             + " weights, not fewer than the Conv's " + before);
