@@ -10,9 +10,12 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass FACTORIZE_SVD = new FactorizeSvdPass();
+    public static final Pass FACTORIZE_SPATIAL = new SpatialSeparablePass();
+    public static final Pass FACTORIZE_TUCKER = new TuckerPass();
 
     private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
-            SHARE_WEIGHTS);
+            SHARE_WEIGHTS, FACTORIZE_SVD, FACTORIZE_SPATIAL, FACTORIZE_TUCKER);
 
     private CorePasses() {}
 

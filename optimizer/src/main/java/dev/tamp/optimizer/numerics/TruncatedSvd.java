@@ -1,0 +1,411 @@
+package dev.tamp.optimizer.numerics;
+
+import dev.tamp.model.ops.MatrixKernels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
+
+/**
+ * The leading singular triplets of a dense row-major matrix {@code A [m, n]}: {@code A ≈ U diag(s) Vᵀ} with
+ * orthonormal columns in {@code U} and {@code V} and non-increasing {@code s}.
+ *
+ * <p>Two algorithms. Matrices whose smaller side is at most {@link #EXACT_LIMIT}, or whose requested sketch would
+ * cover more than half of that side, get commons-math3's dense SVD (Golub–Kahan bidiagonalization and implicit QR, in
+ * double: backward stable, so truncating it gives the Eckart–Young optimum up to rounding). Larger matrices at a
+ * small rank get the randomized subspace iteration of Halko, Martinsson and Tropp (2011, algorithm 4.4): a Gaussian
+ * sketch {@code Y = A Ω} with {@code l = rank + oversampling} columns, {@link #POWER_ITERATIONS} rounds of {@code Q ←
+ * orth(A orth(Aᵀ Q))}, then the exact SVD of the small {@code Qᵀ A}. The products with {@code A} run in float32
+ * through the executor's plain Java GEMM, which is what makes a 4096 × 4096 layer take seconds rather than minutes
+ * (float32 is the precision the weight is stored in anyway); orthonormalization and the small SVD run in double.
+ * The sketch is drawn from {@code SplittableRandom(seed)} and each output row of a product is summed in the same
+ * order whatever the thread count, so results depend on the seed only.
+ */
+public final class TruncatedSvd {
+    /** The largest smaller side decomposed exactly by default. */
+    public static final int EXACT_LIMIT = 1024;
+    /** Subspace iterations of the randomized algorithm (Halko et al. recommend 1–2 for slowly decaying spectra). */
+    public static final int POWER_ITERATIONS = 2;
+
+    private TruncatedSvd() {}
+
+    /** What to keep: a rank, or the smallest rank retaining a fraction of the squared Frobenius norm. */
+    public sealed interface Target {
+        /** Exactly {@code rank} triplets (at most the smaller side). */
+        record Rank(int rank) implements Target {
+            public Rank {
+                if (rank < 1) {
+                    throw new IllegalArgumentException("rank must be positive, got " + rank);
+                }
+            }
+        }
+
+        /** The smallest rank r with {@code s₁² + … + s_r² >= fraction · ‖A‖²_F}. */
+        record Energy(double fraction) implements Target {
+            public Energy {
+                if (!(fraction > 0 && fraction <= 1)) {
+                    throw new IllegalArgumentException("energy must be in (0, 1], got " + fraction);
+                }
+            }
+        }
+    }
+
+    /**
+     * Leading singular triplets: {@code u [rows, rank]}, {@code s [rank]}, {@code vt [rank, cols]}, row-major.
+     *
+     * @param frobeniusSquared {@code ‖A‖²_F} of the decomposed matrix, summed in double
+     */
+    public record Result(int rows, int cols, int rank, double[] u, double[] s, double[] vt, double frobeniusSquared) {
+        public Result {
+            if (u.length != (long) rows * rank || s.length != rank || vt.length != (long) rank * cols) {
+                throw new IllegalArgumentException("factor sizes do not match " + rows + "x" + cols + " at rank "
+                        + rank);
+            }
+        }
+
+        /** The first {@code r} triplets. */
+        public Result truncate(int r) {
+            if (r < 1 || r > rank) {
+                throw new IllegalArgumentException("cannot truncate rank " + rank + " to " + r);
+            }
+            if (r == rank) {
+                return this;
+            }
+            double[] u2 = new double[rows * r];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(u, i * rank, u2, i * r, r);
+            }
+            double[] vt2 = java.util.Arrays.copyOf(vt, r * cols);
+            return new Result(rows, cols, r, u2, java.util.Arrays.copyOf(s, r), vt2, frobeniusSquared);
+        }
+
+        /** {@code U diag(√s)} as float32, the left factor of a balanced split {@code A ≈ L R}. */
+        public float[] leftFactor() {
+            float[] l = new float[rows * rank];
+            for (int i = 0; i < rows; i++) {
+                for (int p = 0; p < rank; p++) {
+                    l[i * rank + p] = (float) (u[i * rank + p] * Math.sqrt(s[p]));
+                }
+            }
+            return l;
+        }
+
+        /** {@code diag(√s) Vᵀ} as float32, the right factor of a balanced split {@code A ≈ L R}. */
+        public float[] rightFactor() {
+            float[] r = new float[rank * cols];
+            for (int p = 0; p < rank; p++) {
+                double scale = Math.sqrt(s[p]);
+                for (int j = 0; j < cols; j++) {
+                    r[p * cols + j] = (float) (vt[p * cols + j] * scale);
+                }
+            }
+            return r;
+        }
+
+        /** The fraction of {@code ‖A‖²_F} the kept triplets retain. */
+        public double retainedEnergy() {
+            double kept = 0;
+            for (double v : s) {
+                kept += v * v;
+            }
+            return frobeniusSquared == 0 ? 1 : kept / frobeniusSquared;
+        }
+    }
+
+    /** The smallest rank whose leading squared singular values sum to at least {@code fraction} of the total. */
+    public static int rankForEnergy(double[] s, double frobeniusSquared, double fraction) {
+        double goal = fraction * frobeniusSquared;
+        double kept = 0;
+        for (int r = 0; r < s.length; r++) {
+            kept += s[r] * s[r];
+            if (kept >= goal) {
+                return r + 1;
+            }
+        }
+        return s.length;
+    }
+
+    /** The triplets {@code target} asks for, with the algorithm chosen as the class comment says. */
+    public static Result compute(float[] a, int m, int n, Target target, long seed, int threads) {
+        int side = Math.min(m, n);
+        double total = frobeniusSquared(a);
+        if (target instanceof Target.Rank rank) {
+            if (rank.rank() > side) {
+                throw new IllegalArgumentException("rank " + rank.rank() + " exceeds the smaller side " + side);
+            }
+            int l = sketchSize(rank.rank(), side);
+            return side <= EXACT_LIMIT || 2 * l > side ? exact(a, m, n).truncate(rank.rank())
+                    : randomized(a, m, n, rank.rank(), l, seed, threads);
+        }
+        double fraction = ((Target.Energy) target).fraction();
+        if (side > EXACT_LIMIT) {
+            // The sketch's singular values never exceed A's (Qᵀ A is a projection), so a rank that reaches the goal
+            // in the sketch reaches it in A too: it is at most the exact minimum plus the sketch's shortfall.
+            for (int l = 64; 2 * l <= side; l *= 2) {
+                Result sketch = randomized(a, m, n, l, l, seed, threads);
+                int r = rankForEnergy(sketch.s(), total, fraction);
+                double kept = 0;
+                for (int p = 0; p < r; p++) {
+                    kept += sketch.s()[p] * sketch.s()[p];
+                }
+                if (r < l && kept >= fraction * total) {
+                    return sketch.truncate(r);
+                }
+            }
+        }
+        Result full = exact(a, m, n);
+        return full.truncate(rankForEnergy(full.s(), total, fraction));
+    }
+
+    /** Columns of the randomized sketch for a rank: Halko et al.'s oversampling, at least 10. */
+    static int sketchSize(int rank, int side) {
+        return Math.min(side, rank + Math.max(10, rank / 8));
+    }
+
+    /** Every singular triplet ({@code min(m, n)} of them) by commons-math3's dense SVD in double. */
+    public static Result exact(float[] a, int m, int n) {
+        double[][] rows = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                rows[i][j] = a[i * n + j];
+            }
+        }
+        return exact(rows, frobeniusSquared(a));
+    }
+
+    private static Result exact(double[][] rows, double frobeniusSquared) {
+        int m = rows.length;
+        int n = rows[0].length;
+        SingularValueDecomposition svd = new SingularValueDecomposition(new Array2DRowRealMatrix(rows, false));
+        int k = Math.min(m, n);
+        RealMatrix uMat = svd.getU();
+        RealMatrix vMat = svd.getV();
+        double[] u = new double[m * k];
+        double[] vt = new double[k * n];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                u[i * k + p] = uMat.getEntry(i, p);
+            }
+        }
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                vt[p * n + j] = vMat.getEntry(j, p);
+            }
+        }
+        return new Result(m, n, k, u, svd.getSingularValues().clone(), vt, frobeniusSquared);
+    }
+
+    /**
+     * Rank-{@code rank} approximation by randomized subspace iteration with an {@code l}-column sketch ({@code rank
+     * <= l <= min(m, n)}).
+     */
+    public static Result randomized(float[] a, int m, int n, int rank, int l, long seed, int threads) {
+        if (rank < 1 || rank > l || l > Math.min(m, n)) {
+            throw new IllegalArgumentException("need 1 <= rank <= l <= min(m, n), got rank " + rank + ", l " + l);
+        }
+        float[] at = transpose(a, m, n);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[][] omega = new float[n][l];
+        for (float[] row : omega) {
+            for (int j = 0; j < l; j++) {
+                row[j] = (float) random.nextGaussian();
+            }
+        }
+        float[][] q = orthonormalColumns(multiply(a, m, n, omega, threads), null);
+        for (int it = 0; it < POWER_ITERATIONS; it++) {
+            float[][] z = orthonormalColumns(multiply(at, n, m, q, threads), null);
+            q = orthonormalColumns(multiply(a, m, n, z, threads), null);
+        }
+        // Qᵀ A = Bᵀ ... as Z = Aᵀ Q = Q₂ R, so Qᵀ A = Rᵀ Q₂ᵀ; the SVD of the small Rᵀ = Uᵣ S Vᵣᵀ gives
+        // A ≈ (Q Uᵣ) S (Q₂ Vᵣ)ᵀ.
+        double[][] r = new double[l][l];
+        float[][] q2 = orthonormalColumns(multiply(at, n, m, q, threads), r);
+        double[][] rt = new double[l][l];
+        for (int i = 0; i < l; i++) {
+            for (int j = 0; j < l; j++) {
+                rt[i][j] = r[j][i];
+            }
+        }
+        Result small = exact(rt, 0);
+        double[] u = new double[m * rank];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < rank; p++) {
+                double sum = 0;
+                for (int c = 0; c < l; c++) {
+                    sum += q[i][c] * small.u()[c * l + p];
+                }
+                u[i * rank + p] = sum;
+            }
+        }
+        double[] vt = new double[rank * n];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < rank; p++) {
+                double sum = 0;
+                for (int c = 0; c < l; c++) {
+                    sum += q2[j][c] * small.vt()[p * l + c];
+                }
+                vt[p * n + j] = sum;
+            }
+        }
+        return new Result(m, n, rank, u, java.util.Arrays.copyOf(small.s(), rank), vt, frobeniusSquared(a));
+    }
+
+    static double frobeniusSquared(float[] a) {
+        double sum = 0;
+        for (float x : a) {
+            sum += (double) x * x;
+        }
+        return sum;
+    }
+
+    private static float[] transpose(float[] a, int m, int n) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                t[j * m + i] = a[i * n + j];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * {@code A X} for row-major {@code A [m, k]} and {@code X} given as its k rows, split into row blocks over
+     * {@code threads}; every output row is summed in the same order whatever the split.
+     */
+    static float[][] multiply(float[] a, int m, int k, float[][] x, int threads) {
+        int width = x[0].length;
+        float[][] c = new float[m][width];
+        MatrixKernels kernels = MatrixKernels.plainJava();
+        int blocks = Math.max(1, Math.min(threads, m / 64));
+        if (blocks == 1) {
+            kernels.gemmF32(m, width, k, a, 0, k, x, c);
+            return c;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(blocks);
+        try {
+            List<Future<?>> parts = new ArrayList<>();
+            for (int b = 0; b < blocks; b++) {
+                int from = (int) ((long) m * b / blocks);
+                int to = (int) ((long) m * (b + 1) / blocks);
+                float[][] rows = java.util.Arrays.copyOfRange(c, from, to);
+                parts.add(pool.submit(() -> kernels.gemmF32(to - from, width, k, a, from * k, k, x, rows)));
+            }
+            for (Future<?> part : parts) {
+                part.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return c;
+    }
+
+    /**
+     * Orthonormal columns spanning those of {@code y} (rows of length l), by classical Gram–Schmidt applied twice in
+     * double ("twice is enough", Giraud et al. 2005); a column that vanishes (rank-deficient {@code y}) is replaced by
+     * a unit vector orthogonal to the previous ones. When {@code r} is given it receives the l × l upper-triangular
+     * factor with {@code y = Q r}.
+     */
+    static float[][] orthonormalColumns(float[][] y, double[][] r) {
+        int m = y.length;
+        int l = y[0].length;
+        double[][] cols = new double[l][m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < l; j++) {
+                cols[j][i] = y[i][j];
+            }
+        }
+        for (int j = 0; j < l; j++) {
+            double[] v = cols[j];
+            double original = Math.sqrt(dot(v, v));
+            for (int pass = 0; pass < 2; pass++) {
+                for (int p = 0; p < j; p++) {
+                    double d = dot(cols[p], v);
+                    if (r != null) {
+                        r[p][j] += d;
+                    }
+                    axpy(-d, cols[p], v);
+                }
+            }
+            double norm = Math.sqrt(dot(v, v));
+            if (norm <= 1e-12 * Math.max(original, Double.MIN_NORMAL)) {
+                // Numerically in the span of the previous columns: its share of y is zero, and any unit vector
+                // orthogonal to them completes the basis.
+                norm = 0;
+                completeBasis(cols, j);
+            } else {
+                for (int i = 0; i < m; i++) {
+                    v[i] /= norm;
+                }
+            }
+            if (r != null) {
+                r[j][j] = norm;
+            }
+        }
+        float[][] q = new float[m][l];
+        for (int j = 0; j < l; j++) {
+            for (int i = 0; i < m; i++) {
+                q[i][j] = (float) cols[j][i];
+            }
+        }
+        return q;
+    }
+
+    private static void completeBasis(double[][] cols, int j) {
+        int m = cols[j].length;
+        for (int e = 0; e < m; e++) {
+            double[] v = new double[m];
+            v[e] = 1;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int p = 0; p < j; p++) {
+                    axpy(-dot(cols[p], v), cols[p], v);
+                }
+            }
+            double norm = Math.sqrt(dot(v, v));
+            if (norm > 0.5) {
+                for (int i = 0; i < m; i++) {
+                    v[i] /= norm;
+                }
+                cols[j] = v;
+                return;
+            }
+        }
+        throw new IllegalStateException("no unit vector completes a basis of " + j + " columns in " + m
+                + " dimensions");
+    }
+
+    /** Four interleaved partial sums (fixed order, so deterministic) let the CPU overlap the additions. */
+    private static double dot(double[] a, double[] b) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static void axpy(double alpha, double[] x, double[] y) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] += alpha * x[i];
+        }
+    }
+}

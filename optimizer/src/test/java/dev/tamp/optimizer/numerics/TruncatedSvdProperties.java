@@ -1,0 +1,166 @@
+package dev.tamp.optimizer.numerics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Truncated SVD as properties over random matrices, full-rank and rank-deficient.
+ *
+ * <p>Tolerances. The exact path is commons-math3's Golub–Kahan SVD in double, which is backward stable: the computed
+ * factors are an exact SVD of {@code A + E} with {@code ‖E‖_F <= c·max(m,n)·ε·‖A‖_F}, {@code ε = 2⁻⁵²}, and are
+ * orthonormal to {@code c·max(m,n)·ε}; LAPACK's own SVD test drivers accept such scaled residuals below a threshold
+ * of 30–50, so {@code c = 50}. By Mirsky's theorem the dropped singular values of {@code A + E} and {@code A} differ
+ * in 2-norm by at most {@code ‖E‖_F}, and the truncation residual of {@code A + E} differs from that of {@code A} by
+ * at most {@code ‖E‖_F}: so {@code |‖A − A_r‖_F − √Σ_dropped s²| <= 2‖E‖_F + (forming A_r: r·ε·‖A‖_F) <= τ =
+ * 50·max(m,n)·ε·‖A‖_F} (the factor 2 and the rounding term fit in c's slack for these sizes), and the squared
+ * quantities differ by at most {@code τ(2√Σ_dropped + τ)}.
+ */
+class TruncatedSvdProperties {
+    private static final double EPS = Math.ulp(1.0);
+
+    @Property(tries = 200, seed = "20261126")
+    void truncationErrorIsTheDroppedEnergy(@ForAll @IntRange(min = 1, max = 40) int m,
+            @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 40) int rankWanted,
+            @ForAll @IntRange(min = 0, max = 40) int trueRank, @ForAll long seed) {
+        float[] a = matrix(m, n, trueRank, seed);
+        TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n);
+        int r = Math.min(rankWanted, Math.min(m, n));
+        TruncatedSvd.Result t = full.truncate(r);
+        double[] s = full.s();
+        for (int i = 1; i < s.length; i++) {
+            assertThat(s[i]).isLessThanOrEqualTo(s[i - 1]);
+        }
+        assertThat(s[s.length - 1]).isGreaterThanOrEqualTo(0);
+        double normA = Math.sqrt(full.frobeniusSquared());
+        double tau = 50 * Math.max(m, n) * EPS * normA;
+        double dropped = 0;
+        for (int i = r; i < s.length; i++) {
+            dropped += s[i] * s[i];
+        }
+        double err = residualSquared(a, m, n, t);
+        assertThat(Math.abs(err - dropped)).isLessThanOrEqualTo(tau * (2 * Math.sqrt(dropped) + tau));
+        assertOrthonormalColumns(t.u(), m, r, 50 * Math.max(m, n) * EPS);
+        assertOrthonormalRows(t.vt(), r, n, 50 * Math.max(m, n) * EPS);
+    }
+
+    @Property(tries = 200, seed = "20261127")
+    void energyRankIsTheSmallestThatKeepsTheFraction(@ForAll @IntRange(min = 1, max = 30) int m,
+            @ForAll @IntRange(min = 1, max = 30) int n, @ForAll @DoubleRange(min = 0.01, max = 1) double energy,
+            @ForAll long seed) {
+        float[] a = matrix(m, n, 0, seed);
+        TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n);
+        TruncatedSvd.Result chosen = TruncatedSvd.compute(a, m, n, new TruncatedSvd.Target.Energy(energy), seed, 1);
+        int r = chosen.rank();
+        double[] s = full.s();
+        double kept = 0;
+        for (int i = 0; i < r - 1; i++) {
+            kept += s[i] * s[i];
+        }
+        double goal = energy * full.frobeniusSquared();
+        assertThat(kept).as("one rank fewer falls short").isLessThan(goal);
+        if (r < s.length) {
+            assertThat(kept + s[r - 1] * s[r - 1]).isGreaterThanOrEqualTo(goal);
+        }
+    }
+
+    /**
+     * On a matrix of rank k the randomized algorithm with a sketch of at least k columns recovers it. Its products
+     * run in float32: each entry of a product of inner dimension p carries a relative error of at most {@code
+     * γ_p = p·2⁻²⁴}, and the subspace iteration applies 2·2+2 of them to orthonormal bases, so the residual stays
+     * below {@code 10·max(m,n)·2⁻²⁴·‖A‖_F}.
+     */
+    @Property(tries = 60, seed = "20261128")
+    void randomizedRecoversLowRankMatrices(@ForAll @IntRange(min = 20, max = 160) int m,
+            @ForAll @IntRange(min = 20, max = 160) int n, @ForAll @IntRange(min = 1, max = 8) int k,
+            @ForAll @IntRange(min = 0, max = 8) int extra, @ForAll long seed) {
+        float[] a = matrix(m, n, k, seed);
+        int l = Math.min(Math.min(m, n), k + extra + 2);
+        TruncatedSvd.Result t = TruncatedSvd.randomized(a, m, n, k, l, seed, 2);
+        double normA = Math.sqrt(t.frobeniusSquared());
+        double err = Math.sqrt(residualSquared(a, m, n, t));
+        assertThat(err).isLessThanOrEqualTo(10 * Math.max(m, n) * 0x1p-24 * normA);
+        TruncatedSvd.Result exact = TruncatedSvd.exact(a, m, n);
+        for (int i = 0; i < k; i++) {
+            assertThat(t.s()[i]).isCloseTo(exact.s()[i],
+                    org.assertj.core.data.Offset.offset(10 * Math.max(m, n) * 0x1p-24 * normA));
+        }
+        assertOrthonormalColumns(t.u(), m, k, 10 * Math.max(m, n) * 0x1p-24);
+        TruncatedSvd.Result again = TruncatedSvd.randomized(a, m, n, k, l, seed, 1);
+        assertThat(again.u()).as("same seed, other thread count").containsExactly(t.u());
+        assertThat(again.s()).containsExactly(t.s());
+    }
+
+    /** A Gaussian matrix, of exactly {@code rank} (when positive and below both sides) as a product of two. */
+    static float[] matrix(int m, int n, int rank, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] a = new float[m * n];
+        if (rank <= 0 || rank >= Math.min(m, n)) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) random.nextGaussian();
+            }
+            return a;
+        }
+        double[] x = new double[m * rank];
+        double[] y = new double[rank * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < rank; p++) {
+                    sum += x[i * rank + p] * y[p * n + j];
+                }
+                a[i * n + j] = (float) sum;
+            }
+        }
+        return a;
+    }
+
+    static double residualSquared(float[] a, int m, int n, TruncatedSvd.Result t) {
+        double err = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < t.rank(); p++) {
+                    sum += t.u()[i * t.rank() + p] * t.s()[p] * t.vt()[p * n + j];
+                }
+                double e = a[i * n + j] - sum;
+                err += e * e;
+            }
+        }
+        return err;
+    }
+
+    static void assertOrthonormalColumns(double[] u, int m, int r, double tol) {
+        for (int p = 0; p < r; p++) {
+            for (int q = p; q < r; q++) {
+                double d = 0;
+                for (int i = 0; i < m; i++) {
+                    d += u[i * r + p] * u[i * r + q];
+                }
+                assertThat(Math.abs(d - (p == q ? 1 : 0))).as("UᵀU[%d][%d]", p, q).isLessThanOrEqualTo(tol);
+            }
+        }
+    }
+
+    static void assertOrthonormalRows(double[] vt, int r, int n, double tol) {
+        for (int p = 0; p < r; p++) {
+            for (int q = p; q < r; q++) {
+                double d = 0;
+                for (int j = 0; j < n; j++) {
+                    d += vt[p * n + j] * vt[q * n + j];
+                }
+                assertThat(Math.abs(d - (p == q ? 1 : 0))).as("VᵀV[%d][%d]", p, q).isLessThanOrEqualTo(tol);
+            }
+        }
+    }
+}
