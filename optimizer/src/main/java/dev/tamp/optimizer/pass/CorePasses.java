@@ -13,9 +13,12 @@ public final class CorePasses {
     public static final Pass FACTORIZE_SVD = new FactorizeSvdPass();
     public static final Pass FACTORIZE_SPATIAL = new SpatialSeparablePass();
     public static final Pass FACTORIZE_TUCKER = new TuckerPass();
+    public static final Pass COMPACT_DEPTHWISE_SEPARABLE = CompactFiltersPass.DEPTHWISE_SEPARABLE;
+    public static final Pass COMPACT_BOTTLENECK = CompactFiltersPass.BOTTLENECK;
 
     private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
-            SHARE_WEIGHTS, FACTORIZE_SVD, FACTORIZE_SPATIAL, FACTORIZE_TUCKER);
+            SHARE_WEIGHTS, FACTORIZE_SVD, FACTORIZE_SPATIAL, FACTORIZE_TUCKER, COMPACT_DEPTHWISE_SEPARABLE,
+            COMPACT_BOTTLENECK);
 
     private CorePasses() {}
 
