@@ -10,14 +10,27 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass PRUNE_L1_FILTER = new PruneFilterPass();
+    public static final Pass PRUNE_DATA_FREE = new PruneDataFreePass();
     public static final Pass FACTORIZE_SVD = new FactorizeSvdPass();
     public static final Pass FACTORIZE_SPATIAL = new SpatialSeparablePass();
     public static final Pass FACTORIZE_TUCKER = new TuckerPass();
     public static final Pass COMPACT_DEPTHWISE_SEPARABLE = CompactFiltersPass.DEPTHWISE_SEPARABLE;
     public static final Pass COMPACT_BOTTLENECK = CompactFiltersPass.BOTTLENECK;
 
-    private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
-            SHARE_WEIGHTS, FACTORIZE_SVD, FACTORIZE_SPATIAL, FACTORIZE_TUCKER, COMPACT_DEPTHWISE_SEPARABLE,
+    // One pass per line, so that adding a pass is a one-line change. Pipeline orders them by stage, not by this list.
+    private static final List<Pass> ALL = List.of(
+            PRUNE_MAGNITUDE,
+            PRUNE_L1_FILTER,
+            PRUNE_DATA_FREE,
+            QUANTIZE_UNIFORM,
+            QUANTIZE_BINARY,
+            QUANTIZE_TERNARY,
+            SHARE_WEIGHTS,
+            FACTORIZE_SVD,
+            FACTORIZE_SPATIAL,
+            FACTORIZE_TUCKER,
+            COMPACT_DEPTHWISE_SEPARABLE,
             COMPACT_BOTTLENECK);
 
     private CorePasses() {}

@@ -19,12 +19,16 @@ public final class TestContexts {
 
     private TestContexts() {}
 
-    /** A family's settings from name-value pairs: strings are words, numbers numbers, booleans flags. */
+    /**
+     * A family's settings from name-value pairs: strings are words, numbers numbers, booleans flags, and a {@link
+     * Setting} (a ratio, a shape) is taken as it is.
+     */
     public static Settings settings(PassKind family, Object... namesAndValues) {
         Map<String, Setting> explicit = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             Object v = namesAndValues[i + 1];
-            Setting s = v instanceof String w ? new Setting.Word(w, GIVEN)
+            Setting s = v instanceof Setting given ? given
+                    : v instanceof String w ? new Setting.Word(w, GIVEN)
                     : v instanceof Boolean b ? new Setting.Flag(b, GIVEN)
                     : new Setting.Num(((Number) v).doubleValue(), GIVEN);
             explicit.put((String) namesAndValues[i], s);
