@@ -10,9 +10,12 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass STRUCTURE_CIRCULANT = StructurePass.CIRCULANT;
+    public static final Pass STRUCTURE_BLOCK_CIRCULANT = StructurePass.BLOCK_CIRCULANT;
+    public static final Pass HASH_WEIGHTS = new HashWeightsPass();
 
     private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
-            SHARE_WEIGHTS);
+            SHARE_WEIGHTS, STRUCTURE_CIRCULANT, STRUCTURE_BLOCK_CIRCULANT, HASH_WEIGHTS);
 
     private CorePasses() {}
 
