@@ -13,8 +13,15 @@ import java.util.OptionalDouble;
 public sealed interface Setting {
     Optional<SourceSpan> origin();
 
-    /** A number in the canonical unit of its dimension. */
-    record Num(double value, Optional<SourceSpan> origin) implements Setting {}
+    /**
+     * A number in the canonical unit of its dimension. {@code fraction} says it was checked as a fraction (`100 %`),
+     * which options taking a count or a fraction need: both read 1.0 for `1` and `100 %`.
+     */
+    record Num(double value, Optional<SourceSpan> origin, boolean fraction) implements Setting {
+        public Num(double value, Optional<SourceSpan> origin) {
+            this(value, origin, false);
+        }
+    }
 
     /** The planner chooses, optionally within [low, high] or among choices (canonical units). */
     record Auto(OptionalDouble low, OptionalDouble high, List<Double> choices, Optional<SourceSpan> origin)

@@ -30,6 +30,11 @@ public record Settings(Map<String, Setting> values) {
         return ((Setting.Num) require(name)).value();
     }
 
+    /** Whether a number was given as a fraction ({@code 100 %}, {@code 0.5}) rather than a count ({@code 1}). */
+    public boolean isFraction(String name) {
+        return ((Setting.Num) require(name)).fraction();
+    }
+
     public boolean flag(String name) {
         return ((Setting.Flag) require(name)).value();
     }

@@ -51,7 +51,7 @@ final class DefaultValues {
     private static Setting stripOrigin(Setting s) {
         Optional<dev.tamp.compiler.source.SourceSpan> none = Optional.empty();
         if (s instanceof Setting.Num n) {
-            return new Setting.Num(n.value(), none);
+            return new Setting.Num(n.value(), none, n.fraction());
         } else if (s instanceof Setting.Auto a) {
             return new Setting.Auto(a.low(), a.high(), a.choices(), none);
         } else if (s instanceof Setting.Word w) {

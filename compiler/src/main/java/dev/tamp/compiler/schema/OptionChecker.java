@@ -238,7 +238,8 @@ public final class OptionChecker {
                             + (value instanceof Value.Number n ? " `" + n.quantity().text() + "`" : ""), null);
         }
         if (type instanceof ValueType.Number number) {
-            return new Setting.Num(number(value, number, name), origin);
+            return new Setting.Num(number(value, number, name), origin,
+                    number.dimension().equals(Optional.of(Unit.Dimension.FRACTION)));
         }
         if (type instanceof ValueType.Choice choice) {
             if (value instanceof Value.Word w && choice.words().contains(w.word())) {

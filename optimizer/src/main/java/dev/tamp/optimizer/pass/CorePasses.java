@@ -17,6 +17,9 @@ public final class CorePasses {
     public static final Pass FACTORIZE_TUCKER = new TuckerPass();
     public static final Pass COMPACT_DEPTHWISE_SEPARABLE = CompactFiltersPass.DEPTHWISE_SEPARABLE;
     public static final Pass COMPACT_BOTTLENECK = CompactFiltersPass.BOTTLENECK;
+    public static final Pass STRUCTURE_CIRCULANT = StructurePass.CIRCULANT;
+    public static final Pass STRUCTURE_BLOCK_CIRCULANT = StructurePass.BLOCK_CIRCULANT;
+    public static final Pass HASH_WEIGHTS = new HashWeightsPass();
 
     // One pass per line, so that adding a pass is a one-line change. Pipeline orders them by stage, not by this list.
     private static final List<Pass> ALL = List.of(
@@ -31,7 +34,10 @@ public final class CorePasses {
             FACTORIZE_SPATIAL,
             FACTORIZE_TUCKER,
             COMPACT_DEPTHWISE_SEPARABLE,
-            COMPACT_BOTTLENECK);
+            COMPACT_BOTTLENECK,
+            STRUCTURE_CIRCULANT,
+            STRUCTURE_BLOCK_CIRCULANT,
+            HASH_WEIGHTS);
 
     private CorePasses() {}
 

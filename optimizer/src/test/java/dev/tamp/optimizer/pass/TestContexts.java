@@ -20,8 +20,8 @@ public final class TestContexts {
     private TestContexts() {}
 
     /**
-     * A family's settings from name-value pairs: strings are words, numbers numbers, booleans flags, and a {@link
-     * Setting} (a ratio, a shape) is taken as it is.
+     * A family's settings from name-value pairs: strings are words, numbers numbers, booleans flags; a {@link Setting}
+     * is taken as it is (a fraction, {@code auto}).
      */
     public static Settings settings(PassKind family, Object... namesAndValues) {
         Map<String, Setting> explicit = new LinkedHashMap<>();
@@ -34,6 +34,16 @@ public final class TestContexts {
             explicit.put((String) namesAndValues[i], s);
         }
         return OptionChecker.merge(Schemas.pass(family), List.of(new Settings(explicit)));
+    }
+
+    /** A number given as a fraction ({@code 12.5 %}), as the checker marks it. */
+    public static Setting fraction(double value) {
+        return new Setting.Num(value, GIVEN, true);
+    }
+
+    /** {@code auto}, left to the planner. */
+    public static Setting auto() {
+        return new Setting.Auto(java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(), List.of(), GIVEN);
     }
 
     /** The same settings for every Conv, Gemm and MatMul layer, as {@code quantize ... on type Conv, type Gemm}. */
