@@ -10,9 +10,10 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass ENCODE_HUFFMAN = new EncodeHuffmanPass();
 
     private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
-            SHARE_WEIGHTS);
+            SHARE_WEIGHTS, ENCODE_HUFFMAN);
 
     private CorePasses() {}
 
