@@ -6,7 +6,8 @@ package dev.tamp.model.ir;
  * documented compact byte layout whose length is {@link #storedBytes()}.
  */
 public sealed interface Representation
-        permits Dense, Sparse, AffineQuantized, Codebook, Factored, Circulant, BlockCirculant, Hashed {
+        permits Dense, Sparse, AffineQuantized, Codebook, Factored, Circulant, BlockCirculant, Hashed, SparseCodebook,
+        HuffmanCoded {
     DataType dataType();
 
     /** Logical dimensions of the weight, independent of how it is stored. */

@@ -103,4 +103,70 @@ final class StorageLayout {
             return out.toByteArray();
         }
     }
+
+    /** Reads what {@link Writer} wrote: little-endian scalars and LSB-first packed codes. */
+    static final class Reader {
+        private final byte[] in;
+        private int position;
+        private long bitBuffer;
+        private int bitCount;
+
+        Reader(byte[] in) {
+            this.in = in;
+        }
+
+        private int next() {
+            if (position >= in.length) {
+                throw new IllegalArgumentException("stored bytes end early, at byte " + position);
+            }
+            return in[position++] & 0xFF;
+        }
+
+        int u8() {
+            return next();
+        }
+
+        int u16() {
+            return u8() | u8() << 8;
+        }
+
+        int u32() {
+            return u16() | u16() << 16;
+        }
+
+        float f32() {
+            return Float.intBitsToFloat(u32());
+        }
+
+        float[] f32s(int n) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = f32();
+            }
+            return v;
+        }
+
+        /** The next {@code bits} bits (at most 24) as an unsigned code, least significant first. */
+        int bits(int bits) {
+            while (bitCount < bits) {
+                bitBuffer |= (long) next() << bitCount;
+                bitCount += 8;
+            }
+            int code = (int) (bitBuffer & ((1L << bits) - 1));
+            bitBuffer >>>= bits;
+            bitCount -= bits;
+            return code;
+        }
+
+        /** Drops the padding bits of a partial byte, as {@link Writer#flushBits()} wrote them. */
+        Reader alignBits() {
+            bitBuffer = 0;
+            bitCount = 0;
+            return this;
+        }
+
+        boolean atEnd() {
+            return position == in.length && bitCount == 0;
+        }
+    }
 }

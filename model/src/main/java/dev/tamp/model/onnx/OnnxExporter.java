@@ -126,6 +126,7 @@ public final class OnnxExporter {
 
     /**
      * The one place that writes each representation as an initializer: the dense tensor it stands for. Sparse,
+     * sparse-codebook, Huffman-coded,
      * codebook, circulant, block-circulant and hashed weights, and quantized or factored weights that have no
      * standard form where they are used, are written densified; ONNX has no operator that reads those encodings
      * (a codebook as {@code Gather} would need int32 or int64 indices, four bytes or more per weight, no smaller than

@@ -271,11 +271,46 @@ public final class RepresentationFixtures {
             blockCirculantProjection(w, b),
             new Hashed(dims, rnd.nextLong(), rnd.nextBoolean(), gaussian(rnd, 1 + rnd.nextInt(64))),
         };
+        Sparse sparse = (Sparse) out[1];
+        int[] kept = sparse.positions();
+        int[] keptIndices = new int[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            keptIndices[i] = rnd.nextInt(k);
+        }
+        SparseCodebook sparseCodebook = new SparseCodebook(dims, 1 + rnd.nextInt(16), codebookBits, centroids, kept,
+                keptIndices);
+        Representation[] codable = {out[1], out[2], out[3], sparseCodebook};
+        out = Arrays.copyOf(out, out.length + 2);
+        out[out.length - 2] = sparseCodebook;
+        out[out.length - 1] = fixedLengthCoded(codable[rnd.nextInt(codable.length)]);
         if (m == cols) {
             Representation[] withCirculant = Arrays.copyOf(out, out.length + 1);
             withCirculant[out.length] = new Circulant(dims, gaussian(rnd, m));
             return withCirculant;
         }
         return out;
+    }
+
+    /**
+     * The representation with each stream coded at one fixed length per stream, just enough for its used symbols: a
+     * valid prefix code (Kraft sum at most 1) whatever the stream, for layout tests; the optimizer chooses real
+     * Huffman lengths.
+     */
+    public static HuffmanCoded fixedLengthCoded(Representation inner) {
+        java.util.List<HuffmanCode> codes = new java.util.ArrayList<>();
+        for (HuffmanCoded.Stream s : HuffmanCoded.streams(inner)) {
+            int[] lengths = new int[1 << s.symbolBits()];
+            int used = 0;
+            for (int sym : s.symbols()) {
+                used += lengths[sym] == 0 ? 1 : 0;
+                lengths[sym] = -1;
+            }
+            int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(used, 1) - 1));
+            for (int sym = 0; sym < lengths.length; sym++) {
+                lengths[sym] = lengths[sym] != 0 || used == 0 && sym == 0 ? width : 0;
+            }
+            codes.add(new HuffmanCode(lengths));
+        }
+        return new HuffmanCoded(inner, codes);
     }
 }

@@ -37,6 +37,50 @@ class RepresentationsTest {
     }
 
     @Test
+    void huffmanCodedBytesDeserializeToTheSameWeightAndBytes() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        int checked = 0;
+        for (int round = 0; round < 5; round++) {
+            for (int[] dims : RepresentationFixtures.SHAPES) {
+                for (Representation r : RepresentationFixtures.randomInstances(rnd, dims)) {
+                    if (!HuffmanCoded.codable(r)) {
+                        continue;
+                    }
+                    HuffmanCoded h = RepresentationFixtures.fixedLengthCoded(r);
+                    byte[] bytes = h.serialize();
+                    HuffmanCoded back = HuffmanCoded.deserialize(dims, bytes);
+                    assertThat(back.serialize()).as("%s", h).isEqualTo(bytes);
+                    assertThat(back.materialize()).as("%s", h).isEqualTo(r.materialize());
+                    assertThat(back.codes()).isEqualTo(h.codes());
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(200);
+    }
+
+    @Test
+    void sparseCodebookEscapesLongGapsWithoutAnIndex() {
+        // 3-bit gaps: escape 7. Position 0 (gap 0), position 16 (gap 15 = 7 + 7 + 1), position 17 (gap 0).
+        SparseCodebook s = new SparseCodebook(new int[] {2, 10}, 3, 1, new float[] {-1f, 2f}, new int[] {0, 16, 17},
+                new int[] {1, 0, 1});
+        assertThat(s.gapSymbols()).containsExactly(0, 7, 7, 1, 0);
+        assertThat(s.entryCount()).isEqualTo(5);
+        assertThat(SparseCodebook.positionsOf(s.gapSymbols(), 3)).containsExactly(0, 16, 17);
+        float[] w = new float[20];
+        w[0] = 2f;
+        w[16] = -1f;
+        w[17] = 2f;
+        assertThat(s.materialize().floats()).containsExactly(w);
+        // 4 header + 2 centroids + u32 entries + 5 gaps * 3 bits (2 bytes) + 3 indices * 1 bit (1 byte)
+        assertThat(s.storedBytes()).isEqualTo(4 + 8 + 4 + 2 + 1).isEqualTo(s.serialize().length);
+        assertThatThrownBy(() -> new SparseCodebook(new int[] {4}, 2, 1, new float[] {1f}, new int[] {1, 1},
+                new int[] {0, 0})).hasMessageContaining("increase strictly");
+        assertThatThrownBy(() -> new SparseCodebook(new int[] {4}, 2, 1, new float[] {1f}, new int[] {1},
+                new int[] {1})).hasMessageContaining("outside 1 centroids");
+    }
+
+    @Test
     void sparseKeepsExactlyItsPositionsAndBridgesLongGapsWithFillers() {
         SplittableRandom rnd = new SplittableRandom(1);
         for (int round = 0; round < ROUNDS; round++) {
@@ -269,6 +313,122 @@ class RepresentationsTest {
             return v;
         }
 
+        /** Places the kept elements of a sparse-codebook gap stream, reading indices fixed-width or by a code. */
+        private void placeSparseCodebook(float[] w, int indexBits, int[] gaps, float[] centroids, int bits,
+                int[][] indexCode) {
+            int escape = (1 << indexBits) - 1;
+            int next = 0;
+            for (int g : gaps) {
+                if (g == escape) {
+                    next += escape;
+                } else {
+                    next += g;
+                    w[next++] = centroids[indexCode == null ? bits(bits) : huffman(indexCode)];
+                }
+            }
+        }
+
+        /** A table: {@code u8 L}, L counts, the symbols in canonical order; as DEFLATE rebuilds codes from lengths. */
+        private int[][] table(int symbolBits) {
+            int max = u8();
+            int[] counts = new int[max + 1];
+            int used = 0;
+            for (int l = 1; l <= max; l++) {
+                counts[l] = bits(symbolBits + 1);
+                used += counts[l];
+            }
+            int[][] codes = new int[used][];
+            int code = 0;
+            int i = 0;
+            for (int l = 1; l <= max; l++) {
+                for (int c = 0; c < counts[l]; c++) {
+                    codes[i++] = new int[] {bits(symbolBits), l, code++};
+                }
+                code <<= 1;
+            }
+            alignToByte();
+            return codes;
+        }
+
+        /** Reads bits MSB-first of the code until they equal some (length, code) of the table. */
+        private int huffman(int[][] table) {
+            int code = 0;
+            for (int l = 1; l <= 24; l++) {
+                code = code << 1 | bits(1);
+                for (int[] entry : table) {
+                    if (entry[1] == l && entry[2] == code) {
+                        return entry[0];
+                    }
+                }
+            }
+            throw new AssertionError("no code matches");
+        }
+
+        private void decodeHuffman(HuffmanCoded h, int[] dims, float[] w) {
+            int size = w.length;
+            int tag = u8();
+            if (tag == 1) {
+                int bits = u8();
+                float[] centroids = f32s(u8() | u8() << 8);
+                int[][] code = table(bits);
+                for (int e = 0; e < size; e++) {
+                    w[e] = centroids[huffman(code)];
+                }
+                alignToByte();
+            } else if (tag == 2) {
+                int indexBits = u8();
+                int entries = in.getInt();
+                int[][] code = table(indexBits);
+                int[] gaps = new int[entries];
+                for (int e = 0; e < entries; e++) {
+                    gaps[e] = huffman(code);
+                }
+                alignToByte();
+                float[] values = f32s(entries);
+                int position = -1;
+                for (int e = 0; e < entries; e++) {
+                    position += gaps[e] + 1;
+                    w[position] += values[e];
+                }
+            } else if (tag == 3) {
+                int indexBits = u8();
+                int bits = u8();
+                float[] centroids = f32s(u8() | u8() << 8);
+                int entries = in.getInt();
+                int[][] gapCode = table(indexBits);
+                int[][] indexCode = table(bits);
+                int[] gaps = new int[entries];
+                for (int e = 0; e < entries; e++) {
+                    gaps[e] = huffman(gapCode);
+                }
+                alignToByte();
+                placeSparseCodebook(w, indexBits, gaps, centroids, bits, indexCode);
+                alignToByte();
+            } else {
+                assertThat(tag).isEqualTo(4);
+                int bits = u8();
+                boolean signed = u8() == 1;
+                int axis = u8() - 1;
+                int channels = axis < 0 ? 1 : dims[axis];
+                float[] scales = f32s(channels);
+                int[] zps = new int[channels];
+                for (int c = 0; c < channels; c++) {
+                    zps[c] = signed ? (byte) u8() : u8();
+                }
+                int[][] code = table(bits);
+                int lo = signed ? -(1 << (bits - 1)) : 0;
+                int inner = 1;
+                for (int i = axis + 1; axis >= 0 && i < dims.length; i++) {
+                    inner *= dims[i];
+                }
+                for (int k = 0; k < size; k++) {
+                    int c = axis < 0 ? 0 : (k / inner) % channels;
+                    w[k] = (float) (huffman(code) + lo - zps[c]) * scales[c];
+                }
+                alignToByte();
+            }
+        }
+
         static Tensor decode(Representation r, byte[] bytes) {
             int[] dims = r.dims();
             int size = (int) Tensor.elementCount(dims);
@@ -342,6 +502,20 @@ class RepresentationsTest {
                         w[i * n + j] = vectors[((i / b) * q + j / b) * b + Math.floorMod(i % b - j % b, b)];
                     }
                 }
+            } else if (r instanceof SparseCodebook) {
+                int indexBits = rd.u8();
+                int bits = rd.u8();
+                float[] centroids = rd.f32s(rd.u8() | rd.u8() << 8);
+                int entries = rd.in.getInt();
+                int[] gaps = new int[entries];
+                for (int e = 0; e < entries; e++) {
+                    gaps[e] = rd.bits(indexBits);
+                }
+                rd.alignToByte();
+                rd.placeSparseCodebook(w, indexBits, gaps, centroids, bits, null);
+                rd.alignToByte();
+            } else if (r instanceof HuffmanCoded h) {
+                rd.decodeHuffman(h, dims, w);
             } else if (r instanceof Hashed) {
                 boolean signHash = rd.u8() == 1;
                 long seed = rd.in.getLong();

@@ -3,10 +3,11 @@ package dev.tamp.optimizer.numerics;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Tensor;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * Lloyd's k-means on the values of one tensor (weight sharing, Han et al. 2016), with 2^bits centroids initialized
- * linearly over [min, max].
+ * linearly over [min, max], at quantiles of the values (density) or at sampled values (random).
  *
  * <p>The values are sorted once; in one dimension every cluster of a nearest-centroid assignment is a run of the
  * sorted values between two midpoints, so an iteration is a binary search per midpoint plus prefix sums, O(k log n).
@@ -19,7 +20,7 @@ public final class KMeans1D {
 
     /**
      * The clustering and the squared error (sum over elements, in double) of each iterate: {@code errors[0]} is the
-     * linear initialization's, {@code errors[i]} the one after i Lloyd steps; iteration stops early at a fixed point.
+     * initialization's, {@code errors[i]} the one after i Lloyd steps; iteration stops early at a fixed point.
      */
     public record Result(Codebook codebook, double[] errors, double error) {
         public Result {
@@ -32,14 +33,68 @@ public final class KMeans1D {
         }
     }
 
+    /** How the centroids start (Han et al. 2016, section 3.2). */
+    public enum Init {
+        /** Evenly spaced over [min, max]: keeps the rare large weights representable. */
+        LINEAR,
+        /** At equally spaced quantiles {@code (i + 1/2) / k} of the values' empirical CDF. */
+        DENSITY,
+        /** {@code k} of the values drawn without replacement (with, when there are fewer than k). */
+        RANDOM;
+
+        public static Init named(String word) {
+            return valueOf(word.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * A clustering of a list of values: {@code values[i]} is replaced by {@code centroids[indices[i]]}; errors as in
+     * {@link Result}.
+     */
+    public record Clustering(float[] centroids, int[] indices, double[] errors, double error) {
+        public Clustering {
+            centroids = centroids.clone();
+            indices = indices.clone();
+            errors = errors.clone();
+        }
+
+        @Override
+        public float[] centroids() {
+            return centroids.clone();
+        }
+
+        @Override
+        public int[] indices() {
+            return indices.clone();
+        }
+
+        @Override
+        public double[] errors() {
+            return errors.clone();
+        }
+    }
+
     public static Result cluster(Tensor w, int bits, int iterations) {
+        return cluster(w, bits, iterations, Init.LINEAR, 0);
+    }
+
+    /** A tensor's codebook; {@code seed} drives the {@link Init#RANDOM} draw only. */
+    public static Result cluster(Tensor w, int bits, int iterations, Init init, long seed) {
+        Clustering c = cluster(w.floats(), bits, iterations, init, seed);
+        return new Result(new Codebook(w.shape(), bits, c.centroids(), c.indices()), c.errors(), c.error());
+    }
+
+    /** Clusters a non-empty list of values (e.g. the kept weights of a pruned layer) into 2^bits centroids. */
+    public static Clustering cluster(float[] x, int bits, int iterations, Init init, long seed) {
         if (bits < 1 || bits > 8) {
             throw new IllegalArgumentException("k-means needs 1 to 8 bits, got " + bits);
         }
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations must be >= 0");
         }
-        float[] x = w.floats();
+        if (x.length == 0) {
+            throw new IllegalArgumentException("k-means needs at least one value");
+        }
         double[] sorted = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             sorted[i] = x[i];
@@ -53,12 +108,7 @@ public final class KMeans1D {
             prefixSquares[i + 1] = prefixSquares[i] + sorted[i] * sorted[i];
         }
         int k = 1 << bits;
-        double min = sorted[0];
-        double max = sorted[n - 1];
-        float[] centroids = new float[k];
-        for (int i = 0; i < k; i++) {
-            centroids[i] = (float) (min + (max - min) * i / (k - 1));
-        }
+        float[] centroids = initial(sorted, x, k, init, seed);
         double[] errors = new double[iterations + 1];
         int[] bounds = bounds(sorted, centroids);
         errors[0] = error(sorted, centroids, bounds);
@@ -97,7 +147,52 @@ public final class KMeans1D {
         for (int i = 0; i < x.length; i++) {
             indices[i] = clusterOf(mid, x[i]);
         }
-        return new Result(new Codebook(w.shape(), bits, best, indices), trace, bestError);
+        return new Clustering(best, indices, trace, bestError);
+    }
+
+    /** Sorted initial centroids. */
+    private static float[] initial(double[] sorted, float[] x, int k, Init init, long seed) {
+        int n = sorted.length;
+        float[] c = new float[k];
+        switch (init) {
+            case LINEAR -> {
+                double min = sorted[0];
+                double max = sorted[n - 1];
+                for (int i = 0; i < k; i++) {
+                    c[i] = (float) (min + (max - min) * i / (k - 1));
+                }
+            }
+            case DENSITY -> {
+                // The inverse empirical CDF at (i + 1/2) / k: the value with that fraction of the values below it.
+                for (int i = 0; i < k; i++) {
+                    c[i] = (float) sorted[(int) Math.min(n - 1, (long) ((i + 0.5) * n / k))];
+                }
+            }
+            case RANDOM -> {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                if (n >= k) {
+                    // Partial Fisher-Yates over the positions: k distinct elements, uniformly.
+                    int[] order = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        order[i] = i;
+                    }
+                    for (int i = 0; i < k; i++) {
+                        int j = i + rnd.nextInt(n - i);
+                        int t = order[i];
+                        order[i] = order[j];
+                        order[j] = t;
+                        c[i] = x[order[i]];
+                    }
+                } else {
+                    for (int i = 0; i < k; i++) {
+                        c[i] = x[rnd.nextInt(n)];
+                    }
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+        Arrays.sort(c);
+        return c;
     }
 
     /** The squared error of a codebook against the values it replaces, summed in double. */

@@ -20,6 +20,7 @@ public final class CorePasses {
     public static final Pass STRUCTURE_CIRCULANT = StructurePass.CIRCULANT;
     public static final Pass STRUCTURE_BLOCK_CIRCULANT = StructurePass.BLOCK_CIRCULANT;
     public static final Pass HASH_WEIGHTS = new HashWeightsPass();
+    public static final Pass ENCODE_HUFFMAN = new EncodeHuffmanPass();
 
     // One pass per line, so that adding a pass is a one-line change. Pipeline orders them by stage, not by this list.
     private static final List<Pass> ALL = List.of(
@@ -37,7 +38,8 @@ public final class CorePasses {
             COMPACT_BOTTLENECK,
             STRUCTURE_CIRCULANT,
             STRUCTURE_BLOCK_CIRCULANT,
-            HASH_WEIGHTS);
+            HASH_WEIGHTS,
+            ENCODE_HUFFMAN);
 
     private CorePasses() {}
 

@@ -7,6 +7,7 @@ import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.ir.Weight;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** The layer weights a pass rewrites, and the model with them replaced; shared by the passes of this package. */
 final class WeightTargets {
@@ -32,6 +34,14 @@ final class WeightTargets {
      * second pass over a compressed weight would compress its materialization, which the recipe did not ask for.
      */
     static List<Target> select(Model model, PassContext context, PassInfo info) {
+        return select(model, context, info, r -> r instanceof Dense d && d.dataType() == DataType.FLOAT);
+    }
+
+    /**
+     * The targets whose representation {@code accepts} takes, in graph order (their tensor is its materialization);
+     * the others are counted as {@code layers-skipped}.
+     */
+    static List<Target> select(Model model, PassContext context, PassInfo info, Predicate<Representation> accepts) {
         Graph graph = model.graph();
         List<Target> targets = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -46,11 +56,13 @@ final class WeightTargets {
             if (axis < 0 || weight == null || !seen.add(weight.name())) {
                 continue;
             }
-            if (!(weight.representation() instanceof Dense dense) || dense.dataType() != DataType.FLOAT) {
+            Representation r = weight.representation();
+            if (!accepts.test(r)) {
                 context.count("layers-skipped", 1);
                 continue;
             }
-            targets.add(new Target(node, weight.name(), dense.tensor(), axis, settings));
+            targets.add(new Target(node, weight.name(), r instanceof Dense d ? d.tensor() : r.materialize(), axis,
+                    settings));
         }
         return targets;
     }

@@ -14,6 +14,7 @@ import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.RepoFiles;
 import java.nio.file.Path;
@@ -40,14 +41,17 @@ class PassContextTest {
         Model quantized = CorePasses.QUANTIZE_UNIFORM.apply(shared, context);
         IrVerifier.verify("pipeline", lenet5, quantized);
         var weights = quantized.graph().weights();
-        assertThat(weights.get("conv1.weight").representation()).isInstanceOf(Sparse.class);
+        // conv1 was pruned first, so k-means shared its kept weights only: the pruned ones stay exactly zero.
+        SparseCodebook conv1 = (SparseCodebook) weights.get("conv1.weight").representation();
+        assertThat(conv1.positions()).containsExactly(
+                ((Sparse) pruned.graph().weights().get("conv1.weight").representation()).positions());
+        assertThat(conv1.bits()).isEqualTo(4);
         assertThat(weights.get("conv2.weight").representation()).isInstanceOf(Codebook.class);
         assertThat(weights.get("fc1.weight").representation()).isInstanceOf(Codebook.class);
         assertThat(((AffineQuantized) weights.get("fc2.weight").representation()).bits()).isEqualTo(6);
         assertThat(weights.get("conv1.bias").representation()).isInstanceOf(Dense.class);
-        // conv1 was pruned first, so k-means left it alone and said so.
-        assertThat(context.statistics()).containsEntry("layers-skipped", 1L).containsEntry("layers-pruned", 1L)
-                .containsEntry("layers-quantized", 3L);
+        assertThat(context.statistics()).doesNotContainKey("layers-skipped").containsEntry("layers-pruned", 1L)
+                .containsEntry("layers-quantized", 4L);
     }
 
     private static Recipe recipe(String body) {

@@ -138,9 +138,13 @@ class PassesTest {
         PassContext gradual = TestContexts.allLayers(lenet5.graph(), PassKind.PRUNE,
                 TestContexts.settings(PassKind.PRUNE, "sparsity", 0.5, "schedule", "gradual"));
         assertThatThrownBy(() -> CorePasses.PRUNE_MAGNITUDE.apply(lenet5, gradual)).hasMessageContaining("gradual");
-        PassContext density = TestContexts.allLayers(lenet5.graph(), PassKind.QUANTIZE,
-                TestContexts.settings(PassKind.QUANTIZE, "method", "kmeans", "init", "density"));
-        assertThatThrownBy(() -> CorePasses.SHARE_WEIGHTS.apply(lenet5, density)).hasMessageContaining("density");
+        Map<String, dev.tamp.compiler.ir.Setting> kmeans = new LinkedHashMap<>(
+                TestContexts.settings(PassKind.QUANTIZE, "method", "kmeans").values());
+        kmeans.put("bits", new dev.tamp.compiler.ir.Setting.Auto(java.util.OptionalDouble.empty(),
+                java.util.OptionalDouble.empty(), List.of(), java.util.Optional.empty()));
+        PassContext autoBits = TestContexts.allLayers(lenet5.graph(), PassKind.QUANTIZE, new Settings(kmeans));
+        assertThatThrownBy(() -> CorePasses.SHARE_WEIGHTS.apply(lenet5, autoBits))
+                .hasMessageContaining("/conv1/Conv").hasMessageContaining("bits is auto");
     }
 
     @Test
