@@ -3,8 +3,10 @@ package dev.tamp.optimizer.pipeline;
 import dev.tamp.model.ir.BlockCirculant;
 import dev.tamp.model.ir.Circulant;
 import dev.tamp.model.ir.Factored;
+import dev.tamp.model.ir.HuffmanCoded;
 import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.ir.SparseCodebook;
 
 /**
  * What a layer costs once its weight is compressed, for the compile report (the planner's cost model comes with it).
@@ -18,6 +20,9 @@ public final class Costs {
 
     /** The layer's MACs per image with this weight, given its MACs with the dense weight. */
     public static long macs(long denseMacs, Representation weight) {
+        if (weight instanceof HuffmanCoded coded) {
+            return macs(denseMacs, coded.inner()); // decoded once at load; the kernel runs on the inner form
+        }
         int[] dims = weight.dims();
         // The matrix view: rows are dims[0], columns the product of the rest (as every representation defines it).
         double m = dims[0];
@@ -29,6 +34,8 @@ public final class Costs {
         double product = denseProduct;
         if (weight instanceof Sparse s) {
             product = s.values().length;
+        } else if (weight instanceof SparseCodebook s) {
+            product = s.positions().length;
         } else if (weight instanceof Factored f) {
             product = (double) f.rank() * (m + n);
         } else if (weight instanceof Circulant) {
@@ -44,10 +51,10 @@ public final class Costs {
     }
 
     /**
-     * Bytes the weight occupies in memory while the model runs. Today every representation is executed in the form
-     * it is stored in, so this is its stored size.
+     * Bytes the weight occupies in memory while the model runs: its stored size, except that Huffman-coded streams
+     * are decoded once at load (a kernel cannot index into a variable-length code), so they cost their inner form.
      */
     public static long residentBytes(Representation weight) {
-        return weight.storedBytes();
+        return weight instanceof HuffmanCoded coded ? coded.inner().storedBytes() : weight.storedBytes();
     }
 }

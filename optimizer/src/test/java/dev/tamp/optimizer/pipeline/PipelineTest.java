@@ -7,7 +7,7 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Model;
-import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.RepoFiles;
@@ -44,10 +44,10 @@ class PipelineTest {
         assertThat(result.runs()).extracting(r -> r.info().name()).containsExactly("prune-magnitude", "share-weights");
         var weights = result.model().graph().weights();
         assertThat(weights.get("conv1.weight").representation()).isInstanceOf(Codebook.class);
-        // fc1 was pruned first, so weight sharing leaves its Sparse weight alone and says so.
-        assertThat(weights.get("fc1.weight").representation()).isInstanceOf(Sparse.class);
-        assertThat(result.runs().get(1).statistics()).containsEntry("layers-quantized", 1L)
-                .containsEntry("layers-skipped", 1L);
+        // fc1 was pruned first, so weight sharing clusters only its kept weights (Deep Compression's order).
+        assertThat(weights.get("fc1.weight").representation()).isInstanceOf(SparseCodebook.class);
+        assertThat(((SparseCodebook) weights.get("fc1.weight").representation()).positions()).hasSize(80_000);
+        assertThat(result.runs().get(1).statistics()).containsEntry("layers-quantized", 2L);
         assertThat(result.runs().get(0).statistics()).containsEntry("weights-removed", 320_000L);
     }
 
