@@ -86,14 +86,15 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
                     // The layer's MACs come from its main weight (input 1); biases add no multiplications.
                     if (n.inputs().size() > 1 && w.name().equals(n.input(1))) {
                         nodeMacs = Costs.macs(a.macs(), w.representation());
-                        if (!kinds.contains(w.representation().kind())) {
-                            kinds.add(w.representation().kind());
+                        String kind = describe(w.representation());
+                        if (!kinds.contains(kind)) {
+                            kinds.add(kind);
                         }
                     }
                 }
                 macs += nodeMacs;
             }
-            String representation = parts.containsKey(o.name()) ? String.join("+", kinds) : "removed";
+            String representation = parts.containsKey(o.name()) ? String.join(", ", kinds) : "removed";
             rows.add(new Row(o.name(), o.opType(), representation, o.params(), params, o.weightBytes(), bytes,
                     resident, o.macs(), macs, Double.NaN));
         }
@@ -133,6 +134,11 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             norm += (double) reference[i] * reference[i];
         }
         return norm == 0 ? (diff == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff / norm);
+    }
+
+    /** The representation's kind, with what an entropy coder wraps: {@code sparse-codebook+huffman}. */
+    private static String describe(dev.tamp.model.ir.Representation r) {
+        return r instanceof dev.tamp.model.ir.HuffmanCoded coded ? describe(coded.inner()) + "+huffman" : r.kind();
     }
 
     private static String origin(String nodeName) {
