@@ -10,8 +10,10 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass PRUNE_OBD = PruneSecondOrderPass.OBD;
+    public static final Pass PRUNE_OBS = PruneSecondOrderPass.OBS;
 
-    private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
+    private static final List<Pass> ALL = List.of(PRUNE_MAGNITUDE, PRUNE_OBD, PRUNE_OBS, QUANTIZE_UNIFORM, QUANTIZE_BINARY, QUANTIZE_TERNARY,
             SHARE_WEIGHTS);
 
     private CorePasses() {}
