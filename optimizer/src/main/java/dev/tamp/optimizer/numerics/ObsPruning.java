@@ -10,7 +10,7 @@ package dev.tamp.optimizer.numerics;
  * the columns (inputs) once, in order: when column j is reached, the weights of earlier columns are frozen and the
  * OBS step for a weight removed in column j is taken over the columns {@code F = {j, …, d−1}} only, with
  * {@code [H_F⁻¹]_{j,·} = U_jj U_{j,·}} where {@code H⁻¹ = Uᵀ U} is the upper Cholesky factorization — so one
- * factorization serves every column and every row. Which weights go is decided per block of {@value #BLOCK}
+ * factorization serves every column and every row. Which weights go is decided per block of {@value #MASK_BLOCK}
  * columns, from the OBS saliency {@code w_q² / [H_F⁻¹]_qq = w_q² / U_qq²} of the block's weights as earlier
  * blocks have updated them; with N:M, per group of M columns when the group is reached. Updates of the columns after
  * a block are applied once per block (SparseGPT's lazy batch update; the same arithmetic, reordered).
@@ -23,6 +23,12 @@ package dev.tamp.optimizer.numerics;
 public final class ObsPruning {
     /** Columns per mask block, SparseGPT's default. */
     static final int BLOCK = 128;
+    /**
+     * Columns per mask selection. SparseGPT selects per 128 columns; selecting per 32, from weights that the earlier
+     * columns' updates have already moved, measured better on random correlated layers (mean error vs magnitude
+     * 0.87 → 0.55 at 50 %, d = 64, with 16) and on LeNet-300-100 / LeNet-5 at 80 % (docs/passes.md).
+     */
+    static final int MASK_BLOCK = 32;
     /** λ of the damping {@code λ · mean(diag H)}, SparseGPT's default. */
     public static final double DAMPING = 0.01;
 
@@ -64,12 +70,13 @@ public final class ObsPruning {
         double[][] saliency = new double[rows][d];
         for (int i1 = 0; i1 < d; i1 += block) {
             int i2 = Math.min(d, i1 + block);
-            if (pattern instanceof PrunePattern.Unstructured un) {
-                obsSaliency(weights, u, i1, i2, saliency);
-                long count = share(un.count(), (long) rows * i1, (long) rows * i2, total);
-                SecondOrderSelection.mark(saliency, i1, i2, count, removed);
-            }
             for (int j = i1; j < i2; j++) {
+                if (pattern instanceof PrunePattern.Unstructured un && (j - i1) % MASK_BLOCK == 0) {
+                    int m2 = Math.min(i2, j + MASK_BLOCK);
+                    obsSaliency(weights, u, j, m2, saliency);
+                    long count = share(un.count(), (long) rows * j, (long) rows * m2, total);
+                    SecondOrderSelection.mark(saliency, j, m2, count, removed);
+                }
                 if (pattern instanceof PrunePattern.KeepNOfM nm && (j - i1) % nm.of() == 0) {
                     obsSaliency(weights, u, j, j + nm.of(), saliency);
                     SecondOrderSelection.markInGroups(saliency, j, nm, removed);
