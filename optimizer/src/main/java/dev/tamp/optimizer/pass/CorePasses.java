@@ -10,6 +10,8 @@ public final class CorePasses {
     public static final Pass QUANTIZE_TERNARY = QuantizeSignPass.TERNARY;
     public static final Pass SHARE_WEIGHTS = new ShareWeightsPass();
     public static final Pass PRUNE_MAGNITUDE = new PruneMagnitudePass();
+    public static final Pass PRUNE_OBD = PruneSecondOrderPass.OBD;
+    public static final Pass PRUNE_OBS = PruneSecondOrderPass.OBS;
     public static final Pass PRUNE_L1_FILTER = new PruneFilterPass();
     public static final Pass PRUNE_DATA_FREE = new PruneDataFreePass();
     public static final Pass FACTORIZE_SVD = new FactorizeSvdPass();
@@ -25,6 +27,8 @@ public final class CorePasses {
     // One pass per line, so that adding a pass is a one-line change. Pipeline orders them by stage, not by this list.
     private static final List<Pass> ALL = List.of(
             PRUNE_MAGNITUDE,
+            PRUNE_OBD,
+            PRUNE_OBS,
             PRUNE_L1_FILTER,
             PRUNE_DATA_FREE,
             QUANTIZE_UNIFORM,
