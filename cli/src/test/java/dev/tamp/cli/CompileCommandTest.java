@@ -111,4 +111,29 @@ class CompileCommandTest {
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
         assertThat(run.err()).contains("declares no recipe");
     }
+
+    @Test
+    void everyPassThatAppliesToResnet8ComposesInOneCompile() throws IOException {
+        Path out = temp.resolve("every");
+        CheckCommandTest.Run run = tamp("compile", "../bench/recipes/resnet8-every-pass.recipe", "-o", out.toString(),
+                "--no-eval", "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        List<String> passes = new java.util.ArrayList<>();
+        report.get("passes").forEach(p -> passes.add(p.get("name").asText()));
+        // Structural passes first, then weight passes by stage, Huffman coding last (Pipeline's order).
+        assertThat(passes).containsExactly("prune-l1-filter", "compact-depthwise-separable", "factorize-spatial",
+                "factorize-tucker", "structure-block-circulant", "factorize-svd", "prune-magnitude", "prune-obd",
+                "prune-obs", "hash-weights", "quantize-uniform", "quantize-ternary", "share-weights", "encode-huffman");
+        java.util.Map<String, String> kinds = new java.util.HashMap<>();
+        report.get("layers").forEach(l -> kinds.put(l.get("layer").asText(), l.get("representation").asText()));
+        assertThat(kinds).containsEntry("/conv1/Conv", "hashed")
+                .containsEntry("/layer3/shortcut/shortcut.0/Conv", "factored")
+                .containsEntry("/fc/Gemm", "block-circulant")
+                .containsEntry("/layer1/conv2/Conv", "sparse-codebook+huffman");
+        assertThat(report.at("/totals/bytesAfter").asLong()).isLessThan(report.at("/totals/bytesBefore").asLong() / 8);
+        // The written model is standard ONNX with the rewritten graph, and runs.
+        Model written = OnnxImporter.withDefaults().load(out.resolve("model.onnx"));
+        assertThat(written.graph().nodes()).anyMatch(n -> n.name().equals("/layer1/conv1/Conv::core"));
+    }
 }

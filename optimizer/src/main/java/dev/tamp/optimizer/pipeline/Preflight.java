@@ -50,14 +50,14 @@ public final class Preflight {
                 Settings settings = layer.getValue();
                 if (settings.get("method").isPresent() && CorePasses.all().stream().noneMatch(p ->
                         p.info().family() == family && p.info().method().equals(settings.word("method")))) {
-                    span(recipe, settings, "method").filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
+                    span(recipe, family, settings, "method").filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
                             DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + family.keyword() + " method "
                             + settings.word("method") + "` has no pass in this version of tamp")
                             .withHint("the methods that run today are listed in docs/passes.md")));
                 }
                 settings.values().forEach((name, value) -> {
-                    if (value instanceof Setting.Auto) {
-                        span(recipe, settings, name).filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
+                    if (value instanceof Setting.Auto && !impliedByPattern(family, name, settings)) {
+                        span(recipe, family, settings, name).filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
                                 DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + name + " auto` is chosen by "
                                 + "the planner, which `tamp compile` does not have yet")
                                 .withHint("give `" + name + "` a value")));
@@ -69,8 +69,22 @@ public final class Preflight {
         return found.isEmpty();
     }
 
-    /** Where an option was set, or the recipe itself for a default. */
-    private static java.util.Optional<SourceSpan> span(Recipe recipe, Settings settings, String option) {
-        return java.util.Optional.of(settings.get(option).flatMap(Setting::origin).orElse(recipe.span()));
+    /** An N:M pattern fixes the sparsity (1 - N/M), so its default {@code auto} asks the planner nothing. */
+    private static boolean impliedByPattern(PassKind family, String option, Settings settings) {
+        return family == PassKind.PRUNE && option.equals("sparsity")
+                && settings.get("pattern").orElse(null) instanceof Setting.Ratio;
+    }
+
+    /**
+     * Where an option was set; for a default, where the statement's method was given, or else the family's first
+     * statement (a default belongs to the statement that did not override it).
+     */
+    private static java.util.Optional<SourceSpan> span(Recipe recipe, PassKind family, Settings settings,
+            String option) {
+        return settings.get(option).flatMap(Setting::origin)
+                .or(() -> settings.get("method").flatMap(Setting::origin))
+                .or(() -> recipe.passes().stream().filter(r -> r.kind() == family).findFirst()
+                        .map(PassRequest::span))
+                .or(() -> java.util.Optional.of(recipe.span()));
     }
 }
