@@ -18,15 +18,20 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
  * orthonormal columns in {@code U} and {@code V} and non-increasing {@code s}.
  *
  * <p>Two algorithms. Matrices whose smaller side is at most {@link #EXACT_LIMIT}, or whose requested sketch would
- * cover more than half of that side, get commons-math3's dense SVD (Golub–Kahan bidiagonalization and implicit QR, in
- * double: backward stable, so truncating it gives the Eckart–Young optimum up to rounding). Larger matrices at a
- * small rank get the randomized subspace iteration of Halko, Martinsson and Tropp (2011, algorithm 4.4): a Gaussian
- * sketch {@code Y = A Ω} with {@code l = rank + oversampling} columns, {@link #POWER_ITERATIONS} rounds of {@code Q ←
- * orth(A orth(Aᵀ Q))}, then the exact SVD of the small {@code Qᵀ A}. The products with {@code A} run in float32
- * through the executor's plain Java GEMM, which is what makes a 4096 × 4096 layer take seconds rather than minutes
- * (float32 is the precision the weight is stored in anyway); orthonormalization and the small SVD run in double.
- * The sketch is drawn from {@code SplittableRandom(seed)} and each output row of a product is summed in the same
- * order whatever the thread count, so results depend on the seed only.
+ * cover more than half of that side, get an exact dense SVD in double (backward stable, so truncating it gives the
+ * Eckart–Young optimum up to rounding). Larger matrices at a small rank get the randomized subspace iteration of
+ * Halko, Martinsson and Tropp (2011, algorithm 4.4): a Gaussian sketch {@code Y = A Ω} with {@code l = rank +
+ * oversampling} columns, {@link #POWER_ITERATIONS} rounds of {@code Q ← orth(A orth(Aᵀ Q))}, then the exact SVD of
+ * the small {@code Qᵀ A}. The products with {@code A} run in float32 (the precision the weight is stored in anyway);
+ * orthonormalization and the small SVD run in double.
+ *
+ * <p>Two backends, chosen per call. With {@link NativeLapack} loaded (the default; OpenBLAS from ND4J's natives, one
+ * OpenBLAS thread): LAPACK's {@code dgesdd} for the exact SVD of matrices with at least {@link #LAPACK_MIN_ENTRIES}
+ * entries, Householder QR for the bases and {@code sgemm} for the products, in fixed row blocks shared among the
+ * threads. Otherwise, and for tiny matrices: commons-math3's Golub–Kahan SVD, classical Gram–Schmidt twice and the
+ * executor's plain Java GEMM split by rows. On one CPU the results depend on the input and seed only, never on the
+ * thread count; singular vectors get canonical signs ({@link #canonicalSigns}) so the backends agree up to rounding.
+ * LAPACK measured 15–20× faster on the exact path and 3× on 4096 × 4096 at rank 256 (docs/BENCHMARKS.md).
  */
 public final class TruncatedSvd {
     /** The largest smaller side decomposed exactly by default. */
