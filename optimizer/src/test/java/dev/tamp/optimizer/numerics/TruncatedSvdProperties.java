@@ -11,7 +11,11 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Truncated SVD as properties over random matrices, full-rank and rank-deficient.
  *
- * <p>Tolerances. The exact path is commons-math3's Golub–Kahan SVD in double, which is backward stable: the computed
+ * <p>Every property runs on both backends, LAPACK ({@link NativeLapack}: {@code dgesdd}, Householder QR, {@code
+ * sgemm}) and pure Java (commons-math3, Gram–Schmidt, plain Java GEMM), with the same tolerances.
+ *
+ * <p>Tolerances. The exact path is LAPACK's divide-and-conquer {@code dgesdd} or commons-math3's Golub–Kahan SVD, in
+ * double; both are backward stable: the computed
  * factors are an exact SVD of {@code A + E} with {@code ‖E‖_F <= c·max(m,n)·ε·‖A‖_F}, {@code ε = 2⁻⁵²}, and are
  * orthonormal to {@code c·max(m,n)·ε}; LAPACK's own SVD test drivers accept such scaled residuals below a threshold
  * of 30–50, so {@code c = 50}. By Mirsky's theorem the dropped singular values of {@code A + E} and {@code A} differ
@@ -26,9 +30,9 @@ class TruncatedSvdProperties {
     @Property(tries = 200, seed = "20261126")
     void truncationErrorIsTheDroppedEnergy(@ForAll @IntRange(min = 1, max = 40) int m,
             @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 40) int rankWanted,
-            @ForAll @IntRange(min = 0, max = 40) int trueRank, @ForAll long seed) {
+            @ForAll @IntRange(min = 0, max = 40) int trueRank, @ForAll long seed, @ForAll boolean lapack) {
         float[] a = matrix(m, n, trueRank, seed);
-        TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n);
+        TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n, backend(lapack));
         int r = Math.min(rankWanted, Math.min(m, n));
         TruncatedSvd.Result t = full.truncate(r);
         double[] s = full.s();
@@ -77,22 +81,67 @@ class TruncatedSvdProperties {
     @Property(tries = 60, seed = "20261128")
     void randomizedRecoversLowRankMatrices(@ForAll @IntRange(min = 20, max = 160) int m,
             @ForAll @IntRange(min = 20, max = 160) int n, @ForAll @IntRange(min = 1, max = 8) int k,
-            @ForAll @IntRange(min = 0, max = 8) int extra, @ForAll long seed) {
+            @ForAll @IntRange(min = 0, max = 8) int extra, @ForAll long seed, @ForAll boolean lapack) {
         float[] a = matrix(m, n, k, seed);
         int l = Math.min(Math.min(m, n), k + extra + 2);
-        TruncatedSvd.Result t = TruncatedSvd.randomized(a, m, n, k, l, seed, 2);
+        TruncatedSvd.Result t = TruncatedSvd.randomized(a, m, n, k, l, seed, 2, backend(lapack));
         double normA = Math.sqrt(t.frobeniusSquared());
         double err = Math.sqrt(residualSquared(a, m, n, t));
         assertThat(err).isLessThanOrEqualTo(10 * Math.max(m, n) * 0x1p-24 * normA);
-        TruncatedSvd.Result exact = TruncatedSvd.exact(a, m, n);
+        TruncatedSvd.Result exact = TruncatedSvd.exact(a, m, n, backend(lapack));
         for (int i = 0; i < k; i++) {
             assertThat(t.s()[i]).isCloseTo(exact.s()[i],
                     org.assertj.core.data.Offset.offset(10 * Math.max(m, n) * 0x1p-24 * normA));
         }
         assertOrthonormalColumns(t.u(), m, k, 10 * Math.max(m, n) * 0x1p-24);
-        TruncatedSvd.Result again = TruncatedSvd.randomized(a, m, n, k, l, seed, 1);
+        TruncatedSvd.Result again = TruncatedSvd.randomized(a, m, n, k, l, seed, 1, backend(lapack));
         assertThat(again.u()).as("same seed, other thread count").containsExactly(t.u());
         assertThat(again.s()).containsExactly(t.s());
+    }
+
+    /**
+     * Both backends give the same factors up to their rounding: the singular values agree to the backward-error bound
+     * τ above, and, with canonical signs, so do singular vectors whose singular value is separated from its
+     * neighbours and from zero by a gap g (Wedin: each backend's vector is within about √2·τ/g of the exact one;
+     * checked for gaps above 10⁻³·‖A‖_F, against 4τ/g).
+     */
+    @Property(tries = 100, seed = "20261129")
+    void backendsAgree(@ForAll @IntRange(min = 1, max = 60) int m, @ForAll @IntRange(min = 1, max = 60) int n,
+            @ForAll long seed) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeLapack.get() != null, "LAPACK natives not loaded");
+        float[] a = matrix(m, n, 0, seed);
+        TruncatedSvd.Result x = TruncatedSvd.exact(a, m, n, NativeLapack.get());
+        TruncatedSvd.Result y = TruncatedSvd.exact(a, m, n, null);
+        double normA = Math.sqrt(x.frobeniusSquared());
+        double tau = 50 * Math.max(m, n) * EPS * normA;
+        int k = x.rank();
+        for (int p = 0; p < k; p++) {
+            assertThat(Math.abs(x.s()[p] - y.s()[p])).isLessThanOrEqualTo(2 * tau);
+            // Wedin's gap: to the neighbouring singular values and (for a non-square A) to zero, at most ‖A‖_F.
+            double gap = Math.min(normA, x.s()[p]);
+            if (p > 0) {
+                gap = Math.min(gap, x.s()[p - 1] - x.s()[p]);
+            }
+            if (p + 1 < k) {
+                gap = Math.min(gap, x.s()[p] - x.s()[p + 1]);
+            }
+            if (gap < 1e-3 * normA || x.s()[p] < 1e-3 * normA) {
+                continue;
+            }
+            for (int i = 0; i < m; i++) {
+                assertThat(Math.abs(x.u()[i * k + p] - y.u()[i * k + p])).as("u[%d][%d]", i, p)
+                        .isLessThanOrEqualTo(4 * tau / gap);
+            }
+            for (int j = 0; j < n; j++) {
+                assertThat(Math.abs(x.vt()[p * n + j] - y.vt()[p * n + j])).as("vt[%d][%d]", p, j)
+                        .isLessThanOrEqualTo(4 * tau / gap);
+            }
+        }
+    }
+
+    /** The LAPACK backend, or null (pure Java) when not asked for or when its natives did not load. */
+    private static NativeLapack backend(boolean lapack) {
+        return lapack ? NativeLapack.get() : null;
     }
 
     /** A Gaussian matrix, of exactly {@code rank} (when positive and below both sides) as a product of two. */
