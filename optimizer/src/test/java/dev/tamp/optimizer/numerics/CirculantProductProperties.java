@@ -3,10 +3,11 @@ package dev.tamp.optimizer.numerics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.BlockCirculant;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The FFT products equal the dense products of the materialized matrices, for every size (radix-2 and Bluestein).
@@ -24,10 +25,15 @@ import net.jqwik.api.constraints.IntRange;
 class CirculantProductProperties {
     private static final double U = 0x1p-53;
 
-    @Property(tries = 200, seed = "20260306")
-    void fftProductEqualsTheDenseProduct(@ForAll @IntRange(min = 1, max = 40) int m,
-            @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 17) int b,
-            @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> fftProductEqualsTheDenseProduct() {
+        record Params(int m, int n, int b, long seed) {}
+        return PropertyCases.forAll(20260306, 200,
+                g -> new Params(g.ints("m", 1, 40), g.ints("n", 1, 40), g.ints("b", 1, 17), g.longs("seed")),
+                c -> fftProductEqualsTheDenseProduct(c.m(), c.n(), c.b(), c.seed()));
+    }
+
+    void fftProductEqualsTheDenseProduct(int m, int n, int b, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int p = (m + b - 1) / b;
         int q = (n + b - 1) / b;
@@ -76,8 +82,14 @@ class CirculantProductProperties {
     }
 
     /** The transform itself against the O(n^2) definition, same bound with the DFT's own sum in the reference. */
-    @Property(tries = 100, seed = "20260307")
-    void fftEqualsTheDefinition(@ForAll @IntRange(min = 1, max = 70) int n, @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> fftEqualsTheDefinition() {
+        record Params(int n, long seed) {}
+        return PropertyCases.forAll(20260307, 100, g -> new Params(g.ints("n", 1, 70), g.longs("seed")),
+                c -> fftEqualsTheDefinition(c.n(), c.seed()));
+    }
+
+    void fftEqualsTheDefinition(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] re = gaussian(rnd, n);
         double[] im = gaussian(rnd, n);

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.BlockCirculant;
 import dev.tamp.model.ir.Circulant;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The projections are the Frobenius-nearest (block-)circulants: they average the wrapped diagonals, the residual is
@@ -22,10 +23,16 @@ import net.jqwik.api.constraints.IntRange;
  * squared error, so the comparison allows 1e-12 * elements.
  */
 class CirculantProjectionProperties {
-    @Property(tries = 200, seed = "20260301")
-    void blockCirculantIsTheMeanOfEachWrappedDiagonalAndNoPerturbationHelps(
-            @ForAll @IntRange(min = 1, max = 23) int m, @ForAll @IntRange(min = 1, max = 23) int n,
-            @ForAll @IntRange(min = 1, max = 9) int b, @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> blockCirculantIsTheMeanOfEachWrappedDiagonalAndNoPerturbationHelps() {
+        record Params(int m, int n, int b, long seed) {}
+        return PropertyCases.forAll(20260301, 200,
+                g -> new Params(g.ints("m", 1, 23), g.ints("n", 1, 23), g.ints("b", 1, 9), g.longs("seed")),
+                c -> blockCirculantIsTheMeanOfEachWrappedDiagonalAndNoPerturbationHelps(c.m(), c.n(), c.b(),
+                        c.seed()));
+    }
+
+    void blockCirculantIsTheMeanOfEachWrappedDiagonalAndNoPerturbationHelps(int m, int n, int b, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] w = uniform(rnd, m * n);
         float[] v = CirculantProjection.blockCirculant(w, m, n, b);
@@ -60,9 +67,14 @@ class CirculantProjectionProperties {
         }
     }
 
-    @Property(tries = 100, seed = "20260302")
-    void circulantProjectionIsTheSquareCaseAndFixesCirculants(@ForAll @IntRange(min = 1, max = 40) int n,
-            @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> circulantProjectionIsTheSquareCaseAndFixesCirculants() {
+        record Params(int n, long seed) {}
+        return PropertyCases.forAll(20260302, 100, g -> new Params(g.ints("n", 1, 40), g.longs("seed")),
+                c -> circulantProjectionIsTheSquareCaseAndFixesCirculants(c.n(), c.seed()));
+    }
+
+    void circulantProjectionIsTheSquareCaseAndFixesCirculants(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] w = uniform(rnd, n * n);
         float[] c = CirculantProjection.circulant(w, n);
@@ -80,9 +92,15 @@ class CirculantProjectionProperties {
         assertThat(CirculantProjection.blockCirculant(w, n, n, n)).isEqualTo(c);
     }
 
-    @Property(tries = 50, seed = "20260303")
-    void blockSizeOneKeepsEveryWeight(@ForAll @IntRange(min = 1, max = 30) int m,
-            @ForAll @IntRange(min = 1, max = 30) int n, @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> blockSizeOneKeepsEveryWeight() {
+        record Params(int m, int n, long seed) {}
+        return PropertyCases.forAll(20260303, 50,
+                g -> new Params(g.ints("m", 1, 30), g.ints("n", 1, 30), g.longs("seed")),
+                c -> blockSizeOneKeepsEveryWeight(c.m(), c.n(), c.seed()));
+    }
+
+    void blockSizeOneKeepsEveryWeight(int m, int n, long seed) {
         float[] w = uniform(new SplittableRandom(seed), m * n);
         assertThat(new BlockCirculant(new int[] {m, n}, 1, CirculantProjection.blockCirculant(w, m, n, 1))
                 .materialize().floats()).isEqualTo(w);

@@ -3,10 +3,11 @@ package dev.tamp.optimizer.numerics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.Hashed;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The fitted buckets are the least-squares optimum: the gradient of {@code sum_k (w_k - xi(k) b[h(k)])^2} with
@@ -15,9 +16,16 @@ import net.jqwik.api.constraints.IntRange;
  * and random perturbations never lower the error (tolerance as in {@link CirculantProjectionProperties}).
  */
 class HashProjectionProperties {
-    @Property(tries = 150, seed = "20260304")
-    void bucketsAreTheLeastSquaresOptimum(@ForAll @IntRange(min = 1, max = 400) int size,
-            @ForAll @IntRange(min = 1, max = 60) int buckets, @ForAll long seed, @ForAll boolean signHash) {
+    @TestFactory
+    Stream<DynamicTest> bucketsAreTheLeastSquaresOptimum() {
+        record Params(int size, int buckets, long seed, boolean signHash) {}
+        return PropertyCases.forAll(20260304, 150,
+                g -> new Params(g.ints("size", 1, 400), g.ints("buckets", 1, 60), g.longs("seed"),
+                        g.booleans("signHash")),
+                c -> bucketsAreTheLeastSquaresOptimum(c.size(), c.buckets(), c.seed(), c.signHash()));
+    }
+
+    void bucketsAreTheLeastSquaresOptimum(int size, int buckets, long seed, boolean signHash) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] w = CirculantProjectionProperties.uniform(rnd, size);
         Hashed h = HashProjection.fit(new int[] {size}, w, seed, signHash, buckets);
@@ -47,9 +55,15 @@ class HashProjectionProperties {
         }
     }
 
-    @Property(tries = 50, seed = "20260305")
-    void aHashedWeightIsItsOwnFit(@ForAll @IntRange(min = 1, max = 300) int size,
-            @ForAll @IntRange(min = 1, max = 40) int buckets, @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> aHashedWeightIsItsOwnFit() {
+        record Params(int size, int buckets, long seed) {}
+        return PropertyCases.forAll(20260305, 50,
+                g -> new Params(g.ints("size", 1, 300), g.ints("buckets", 1, 40), g.longs("seed")),
+                c -> aHashedWeightIsItsOwnFit(c.size(), c.buckets(), c.seed()));
+    }
+
+    void aHashedWeightIsItsOwnFit(int size, int buckets, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Hashed original = new Hashed(new int[] {size}, seed, true, CirculantProjectionProperties.uniform(rnd,
                 buckets));

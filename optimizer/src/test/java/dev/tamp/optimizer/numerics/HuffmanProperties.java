@@ -3,14 +3,12 @@ package dev.tamp.optimizer.numerics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.HuffmanCode;
-import java.util.List;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /** Package-merge lengths and canonical codes as properties: Kraft, exact decoding, optimality, the length limit. */
 class HuffmanProperties {
@@ -31,11 +29,15 @@ class HuffmanProperties {
         return n;
     }
 
-    @Property(tries = 400, seed = "20261125")
-    void lengthsMeetKraftWithEqualityForTwoOrMoreSymbols(
-            @ForAll @Size(min = 1, max = 300) List<@LongRange(min = 0, max = 1_000_000) Long> frequencies,
-            @ForAll @IntRange(min = 9, max = 24) int maxLength) {
-        long[] freq = frequencies.stream().mapToLong(Long::longValue).toArray();
+    @TestFactory
+    Stream<DynamicTest> lengthsMeetKraftWithEqualityForTwoOrMoreSymbols() {
+        record Params(long[] frequencies, int maxLength) {}
+        return PropertyCases.forAll(20261125, 400,
+                g -> new Params(g.longs("frequencies", 1, 300, 0, 1_000_000), g.ints("maxLength", 9, 24)),
+                c -> lengthsMeetKraftWithEqualityForTwoOrMoreSymbols(c.frequencies(), c.maxLength()));
+    }
+
+    void lengthsMeetKraftWithEqualityForTwoOrMoreSymbols(long[] freq, int maxLength) {
         int[] lengths = HuffmanLengths.of(freq, maxLength);
         int n = used(freq);
         for (int s = 0; s < freq.length; s++) {
@@ -64,10 +66,17 @@ class HuffmanProperties {
         return s;
     }
 
-    @Property(tries = 300, seed = "20261126")
-    void decodingIsExactForArbitraryStreams(@ForAll @IntRange(min = 0, max = 3000) int length,
-            @ForAll @IntRange(min = 1, max = 16) int bits, @ForAll @IntRange(min = 0, max = 40) int skewTenths,
-            @ForAll long seed, @ForAll boolean constant) {
+    @TestFactory
+    Stream<DynamicTest> decodingIsExactForArbitraryStreams() {
+        record Params(int length, int bits, int skewTenths, long seed, boolean constant) {}
+        return PropertyCases.forAll(20261126, 300,
+                g -> new Params(g.ints("length", 0, 3000), g.ints("bits", 1, 16), g.ints("skewTenths", 0, 40),
+                        g.longs("seed"), g.booleans("constant")),
+                c -> decodingIsExactForArbitraryStreams(c.length(), c.bits(), c.skewTenths(), c.seed(),
+                        c.constant()));
+    }
+
+    void decodingIsExactForArbitraryStreams(int length, int bits, int skewTenths, long seed, boolean constant) {
         int[] symbols = constant ? new int[length] : stream(seed, length, bits, skewTenths / 10.0);
         HuffmanCode code = HuffmanLengths.code(symbols, 1 << bits, HuffmanCode.MAX_LENGTH);
         byte[] encoded = code.encode(symbols);
@@ -102,10 +111,13 @@ class HuffmanProperties {
      * The entropy is summed in double over at most 25 terms of relative error ~1e-16 each, far below the slack of the
      * bound checked, so 1e-9 bits per symbol absorbs rounding.
      */
-    @Property(tries = 400, seed = "20261127")
-    void unlimitedLengthsAreOptimalAndWithinOneBitOfTheEntropy(
-            @ForAll @Size(min = 2, max = 25) List<@LongRange(min = 0, max = 1L << 40) Long> frequencies) {
-        long[] freq = frequencies.stream().mapToLong(Long::longValue).toArray();
+    @TestFactory
+    Stream<DynamicTest> unlimitedLengthsAreOptimalAndWithinOneBitOfTheEntropy() {
+        return PropertyCases.forAll(20261127, 400, g -> g.longs("frequencies", 2, 25, 0, 1L << 40),
+                this::unlimitedLengthsAreOptimalAndWithinOneBitOfTheEntropy);
+    }
+
+    void unlimitedLengthsAreOptimalAndWithinOneBitOfTheEntropy(long[] freq) {
         if (used(freq) < 2) {
             return;
         }
@@ -131,9 +143,14 @@ class HuffmanProperties {
      * Fibonacci frequencies make Huffman's tree a chain (depth n - 1): a limit below that binds, and the limited code
      * must still be complete (Kraft equality), within the limit, and no cheaper than the unlimited optimum.
      */
-    @Property(tries = 100, seed = "20261128")
-    void aBindingLimitIsRespected(@ForAll @IntRange(min = 3, max = 40) int n,
-            @ForAll @IntRange(min = 2, max = 12) int maxLength) {
+    @TestFactory
+    Stream<DynamicTest> aBindingLimitIsRespected() {
+        record Params(int n, int maxLength) {}
+        return PropertyCases.forAll(20261128, 100, g -> new Params(g.ints("n", 3, 40), g.ints("maxLength", 2, 12)),
+                c -> aBindingLimitIsRespected(c.n(), c.maxLength()));
+    }
+
+    void aBindingLimitIsRespected(int n, int maxLength) {
         if (n > 1 << maxLength) {
             return;
         }

@@ -3,18 +3,22 @@ package dev.tamp.optimizer.numerics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.Tensor;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.FloatRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import dev.tamp.optimizer.PropertyCases;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /** Lloyd's iterations as properties over arbitrary weights, including repeated values and tiny tensors. */
 class KMeans1DProperties {
-    @Property(tries = 300, seed = "20261125")
-    void errorNeverRisesAndMatchesTheCodebook(
-            @ForAll @Size(min = 1, max = 300) float @FloatRange(min = -4, max = 4) [] values,
-            @ForAll @IntRange(min = 1, max = 6) int bits, @ForAll @IntRange(min = 1, max = 25) int iterations) {
+    @TestFactory
+    Stream<DynamicTest> errorNeverRisesAndMatchesTheCodebook() {
+        record Params(float[] values, int bits, int iterations) {}
+        return PropertyCases.forAll(20261125, 300,
+                g -> new Params(g.floats("values", 1, 300, -4, 4), g.ints("bits", 1, 6), g.ints("iterations", 1, 25)),
+                c -> errorNeverRisesAndMatchesTheCodebook(c.values(), c.bits(), c.iterations()));
+    }
+
+    void errorNeverRisesAndMatchesTheCodebook(float[] values, int bits, int iterations) {
         KMeans1D.Result r = KMeans1D.cluster(Tensor.ofFloats(new int[] {values.length}, values), bits, iterations);
         double[] errors = r.errors();
         for (int i = 1; i < errors.length; i++) {

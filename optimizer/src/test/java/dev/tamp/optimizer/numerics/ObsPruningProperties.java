@@ -3,13 +3,13 @@ package dev.tamp.optimizer.numerics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tamp.model.ir.Tensor;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
@@ -66,8 +66,13 @@ class ObsPruningProperties {
         }
     }
 
-    @Property(tries = 200, seed = "20261127")
-    void aSingleRemovalIsTheConstrainedLeastSquaresOptimumOverTheLaterColumns(@ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> aSingleRemovalIsTheConstrainedLeastSquaresOptimumOverTheLaterColumns() {
+        return PropertyCases.forAll(20261127, 200, g -> g.longs("seed"),
+                this::aSingleRemovalIsTheConstrainedLeastSquaresOptimumOverTheLaterColumns);
+    }
+
+    void aSingleRemovalIsTheConstrainedLeastSquaresOptimumOverTheLaterColumns(long seed) {
         Layer layer = Layer.random(seed, 1, 24, 120);
         double[][] h = ObsPruning.damped(layer.h, ObsPruning.DAMPING);
         ObsPruning.Result r = ObsPruning.prune(layer.w, layer.h, new PrunePattern.Unstructured(1),
@@ -99,8 +104,13 @@ class ObsPruningProperties {
         assertClose(r.weights()[0], expected);
     }
 
-    @Property(tries = 200, seed = "20261128")
-    void removingTheFirstColumnIsTheTextbookObsStep(@ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> removingTheFirstColumnIsTheTextbookObsStep() {
+        return PropertyCases.forAll(20261128, 200, g -> g.longs("seed"),
+                this::removingTheFirstColumnIsTheTextbookObsStep);
+    }
+
+    void removingTheFirstColumnIsTheTextbookObsStep(long seed) {
         Layer layer = Layer.random(seed, 1, 16, 80);
         layer.w[0][0] = 1e-4; // by far the smallest saliency, so OBS removes it
         double[][] h = ObsPruning.damped(layer.h, ObsPruning.DAMPING);
@@ -127,8 +137,12 @@ class ObsPruningProperties {
         assertThat(0.5 * quadratic).isCloseTo(cost, org.assertj.core.data.Offset.offset(CLOSED_FORM_TOLERANCE * cost));
     }
 
-    @Property(tries = 50, seed = "20261129")
-    void removingNothingChangesNothing(@ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> removingNothingChangesNothing() {
+        return PropertyCases.forAll(20261129, 50, g -> g.longs("seed"), this::removingNothingChangesNothing);
+    }
+
+    void removingNothingChangesNothing(long seed) {
         Layer layer = Layer.random(seed, 5, 16, 60);
         for (PrunePattern p : List.of(new PrunePattern.Unstructured(0), new PrunePattern.KeepNOfM(4, 4))) {
             ObsPruning.Result r = ObsPruning.prune(layer.w, layer.h, p, ObsPruning.DAMPING);
@@ -137,9 +151,14 @@ class ObsPruningProperties {
         }
     }
 
-    @Property(tries = 100, seed = "20261130")
-    void nOfMKeepsExactlyNOfEveryGroup(@ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 3) int keep) {
+    @TestFactory
+    Stream<DynamicTest> nOfMKeepsExactlyNOfEveryGroup() {
+        record Params(long seed, int keep) {}
+        return PropertyCases.forAll(20261130, 100, g -> new Params(g.longs("seed"), g.ints("keep", 1, 3)),
+                c -> nOfMKeepsExactlyNOfEveryGroup(c.seed(), c.keep()));
+    }
+
+    void nOfMKeepsExactlyNOfEveryGroup(long seed, int keep) {
         Layer layer = Layer.random(seed, 6, 24, 120);
         ObsPruning.Result r = ObsPruning.prune(layer.w, layer.h, new PrunePattern.KeepNOfM(keep, 4),
                 ObsPruning.DAMPING);
@@ -155,9 +174,16 @@ class ObsPruningProperties {
         assertThat(layer.error(r.weights())).isFinite();
     }
 
-    @Property(tries = 100, seed = "20261131")
-    void obdOrdersLikeMagnitudeWhenTheHessianIsAMultipleOfTheIdentity(@ForAll long seed,
-            @ForAll @IntRange(min = -6, max = 6) int log2Scale, @ForAll @DoubleRange(min = 0, max = 1) double sparsity) {
+    @TestFactory
+    Stream<DynamicTest> obdOrdersLikeMagnitudeWhenTheHessianIsAMultipleOfTheIdentity() {
+        record Params(long seed, int log2Scale, double sparsity) {}
+        return PropertyCases.forAll(20261131, 100,
+                g -> new Params(g.longs("seed"), g.ints("log2Scale", -6, 6), g.doubles("sparsity", 0, 1)),
+                c -> obdOrdersLikeMagnitudeWhenTheHessianIsAMultipleOfTheIdentity(c.seed(), c.log2Scale(),
+                        c.sparsity()));
+    }
+
+    void obdOrdersLikeMagnitudeWhenTheHessianIsAMultipleOfTheIdentity(long seed, int log2Scale, double sparsity) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] flat = new float[5 * 12];
         double[][] w = new double[5][12];
@@ -179,8 +205,14 @@ class ObsPruningProperties {
         }
     }
 
-    @Property(tries = 50, seed = "20261132")
-    void inverseAndCholeskyAgreeWithCommonsMath(@ForAll long seed, @ForAll @IntRange(min = 1, max = 40) int d) {
+    @TestFactory
+    Stream<DynamicTest> inverseAndCholeskyAgreeWithCommonsMath() {
+        record Params(long seed, int d) {}
+        return PropertyCases.forAll(20261132, 50, g -> new Params(g.longs("seed"), g.ints("d", 1, 40)),
+                c -> inverseAndCholeskyAgreeWithCommonsMath(c.seed(), c.d()));
+    }
+
+    void inverseAndCholeskyAgreeWithCommonsMath(long seed, int d) {
         Layer layer = Layer.random(seed, 1, d, 3 * d);
         double[][] h = ObsPruning.damped(layer.h, ObsPruning.DAMPING);
         double[][] inverse = SymmetricMatrices.inverse(h);

@@ -2,20 +2,24 @@ package dev.tamp.optimizer.numerics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tamp.optimizer.PropertyCases;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.FloatRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /** N:M and block selection as properties over arbitrary matrices, short groups and edge blocks included. */
 class StructuredSelectionProperties {
-    @Property(tries = 300, seed = "20261126")
-    void nOfMKeepsExactlyTheNLargestOfEveryGroup(
-            @ForAll @Size(min = 1, max = 240) float @FloatRange(min = -3, max = 3) [] values,
-            @ForAll @IntRange(min = 1, max = 8) int rows, @ForAll @IntRange(min = 1, max = 8) int n,
-            @ForAll @IntRange(min = 1, max = 8) int m, @ForAll boolean rowsFirst) {
+    @TestFactory
+    Stream<DynamicTest> nOfMKeepsExactlyTheNLargestOfEveryGroup() {
+        record Params(float[] values, int rows, int n, int m, boolean rowsFirst) {}
+        return PropertyCases.forAll(20261126, 300,
+                g -> new Params(g.floats("values", 1, 240, -3, 3), g.ints("rows", 1, 8), g.ints("n", 1, 8),
+                        g.ints("m", 1, 8), g.booleans("rowsFirst")),
+                c -> nOfMKeepsExactlyTheNLargestOfEveryGroup(c.values(), c.rows(), c.n(), c.m(), c.rowsFirst()));
+    }
+
+    void nOfMKeepsExactlyTheNLargestOfEveryGroup(float[] values, int rows, int n, int m, boolean rowsFirst) {
         n = Math.min(n, m);
         int cols = Math.max(1, values.length / rows);
         float[] w = java.util.Arrays.copyOf(values, rows * cols);
@@ -42,11 +46,18 @@ class StructuredSelectionProperties {
         }
     }
 
-    @Property(tries = 200, seed = "20261127")
-    void blockPruningRemovesTheLowestRmsBlocksAndNoMoreThanNeeded(
-            @ForAll @Size(min = 1, max = 300) float @FloatRange(min = -3, max = 3) [] values,
-            @ForAll @IntRange(min = 1, max = 12) int rows, @ForAll @IntRange(min = 1, max = 5) int bh,
-            @ForAll @IntRange(min = 1, max = 5) int bw, @ForAll @IntRange(min = 0, max = 100) int percent) {
+    @TestFactory
+    Stream<DynamicTest> blockPruningRemovesTheLowestRmsBlocksAndNoMoreThanNeeded() {
+        record Params(float[] values, int rows, int bh, int bw, int percent) {}
+        return PropertyCases.forAll(20261127, 200,
+                g -> new Params(g.floats("values", 1, 300, -3, 3), g.ints("rows", 1, 12), g.ints("bh", 1, 5),
+                        g.ints("bw", 1, 5), g.ints("percent", 0, 100)),
+                c -> blockPruningRemovesTheLowestRmsBlocksAndNoMoreThanNeeded(c.values(), c.rows(), c.bh(), c.bw(),
+                        c.percent()));
+    }
+
+    void blockPruningRemovesTheLowestRmsBlocksAndNoMoreThanNeeded(float[] values, int rows, int bh, int bw,
+            int percent) {
         int cols = Math.max(1, values.length / rows);
         float[] w = java.util.Arrays.copyOf(values, rows * cols);
         MatrixView view = new MatrixView(rows, cols, true);

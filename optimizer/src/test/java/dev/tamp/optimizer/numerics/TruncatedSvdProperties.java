@@ -2,11 +2,11 @@ package dev.tamp.optimizer.numerics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tamp.optimizer.PropertyCases;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Truncated SVD as properties over random matrices, full-rank and rank-deficient.
@@ -27,10 +27,17 @@ import net.jqwik.api.constraints.IntRange;
 class TruncatedSvdProperties {
     private static final double EPS = Math.ulp(1.0);
 
-    @Property(tries = 200, seed = "20261126")
-    void truncationErrorIsTheDroppedEnergy(@ForAll @IntRange(min = 1, max = 40) int m,
-            @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 40) int rankWanted,
-            @ForAll @IntRange(min = 0, max = 40) int trueRank, @ForAll long seed, @ForAll boolean lapack) {
+    @TestFactory
+    Stream<DynamicTest> truncationErrorIsTheDroppedEnergy() {
+        record Params(int m, int n, int rankWanted, int trueRank, long seed, boolean lapack) {}
+        return PropertyCases.forAll(20261126, 200,
+                g -> new Params(g.ints("m", 1, 40), g.ints("n", 1, 40), g.ints("rankWanted", 1, 40),
+                        g.ints("trueRank", 0, 40), g.longs("seed"), g.booleans("lapack")),
+                c -> truncationErrorIsTheDroppedEnergy(c.m(), c.n(), c.rankWanted(), c.trueRank(), c.seed(),
+                        c.lapack()));
+    }
+
+    void truncationErrorIsTheDroppedEnergy(int m, int n, int rankWanted, int trueRank, long seed, boolean lapack) {
         float[] a = matrix(m, n, trueRank, seed);
         TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n, backend(lapack));
         int r = Math.min(rankWanted, Math.min(m, n));
@@ -52,10 +59,16 @@ class TruncatedSvdProperties {
         assertOrthonormalRows(t.vt(), r, n, 50 * Math.max(m, n) * EPS);
     }
 
-    @Property(tries = 200, seed = "20261127")
-    void energyRankIsTheSmallestThatKeepsTheFraction(@ForAll @IntRange(min = 1, max = 30) int m,
-            @ForAll @IntRange(min = 1, max = 30) int n, @ForAll @DoubleRange(min = 0.01, max = 1) double energy,
-            @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> energyRankIsTheSmallestThatKeepsTheFraction() {
+        record Params(int m, int n, double energy, long seed) {}
+        return PropertyCases.forAll(20261127, 200,
+                g -> new Params(g.ints("m", 1, 30), g.ints("n", 1, 30), g.doubles("energy", 0.01, 1),
+                        g.longs("seed")),
+                c -> energyRankIsTheSmallestThatKeepsTheFraction(c.m(), c.n(), c.energy(), c.seed()));
+    }
+
+    void energyRankIsTheSmallestThatKeepsTheFraction(int m, int n, double energy, long seed) {
         float[] a = matrix(m, n, 0, seed);
         TruncatedSvd.Result full = TruncatedSvd.exact(a, m, n);
         TruncatedSvd.Result chosen = TruncatedSvd.compute(a, m, n, new TruncatedSvd.Target.Energy(energy), seed, 1);
@@ -78,10 +91,16 @@ class TruncatedSvdProperties {
      * γ_p = p·2⁻²⁴}, and the subspace iteration applies 2·2+2 of them to orthonormal bases, so the residual stays
      * below {@code 10·max(m,n)·2⁻²⁴·‖A‖_F}.
      */
-    @Property(tries = 60, seed = "20261128")
-    void randomizedRecoversLowRankMatrices(@ForAll @IntRange(min = 20, max = 160) int m,
-            @ForAll @IntRange(min = 20, max = 160) int n, @ForAll @IntRange(min = 1, max = 8) int k,
-            @ForAll @IntRange(min = 0, max = 8) int extra, @ForAll long seed, @ForAll boolean lapack) {
+    @TestFactory
+    Stream<DynamicTest> randomizedRecoversLowRankMatrices() {
+        record Params(int m, int n, int k, int extra, long seed, boolean lapack) {}
+        return PropertyCases.forAll(20261128, 60,
+                g -> new Params(g.ints("m", 20, 160), g.ints("n", 20, 160), g.ints("k", 1, 8), g.ints("extra", 0, 8),
+                        g.longs("seed"), g.booleans("lapack")),
+                c -> randomizedRecoversLowRankMatrices(c.m(), c.n(), c.k(), c.extra(), c.seed(), c.lapack()));
+    }
+
+    void randomizedRecoversLowRankMatrices(int m, int n, int k, int extra, long seed, boolean lapack) {
         float[] a = matrix(m, n, k, seed);
         int l = Math.min(Math.min(m, n), k + extra + 2);
         TruncatedSvd.Result t = TruncatedSvd.randomized(a, m, n, k, l, seed, 2, backend(lapack));
@@ -105,10 +124,16 @@ class TruncatedSvdProperties {
      * neighbours and from zero by a gap g (Wedin: each backend's vector is within about √2·τ/g of the exact one;
      * checked for gaps above 10⁻³·‖A‖_F, against 4τ/g).
      */
-    @Property(tries = 100, seed = "20261129")
-    void backendsAgree(@ForAll @IntRange(min = 1, max = 60) int m, @ForAll @IntRange(min = 1, max = 60) int n,
-            @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> backendsAgree() {
         org.junit.jupiter.api.Assumptions.assumeTrue(NativeLapack.get() != null, "LAPACK natives not loaded");
+        record Params(int m, int n, long seed) {}
+        return PropertyCases.forAll(20261129, 100,
+                g -> new Params(g.ints("m", 1, 60), g.ints("n", 1, 60), g.longs("seed")),
+                c -> backendsAgree(c.m(), c.n(), c.seed()));
+    }
+
+    void backendsAgree(int m, int n, long seed) {
         float[] a = matrix(m, n, 0, seed);
         TruncatedSvd.Result x = TruncatedSvd.exact(a, m, n, NativeLapack.get());
         TruncatedSvd.Result y = TruncatedSvd.exact(a, m, n, null);

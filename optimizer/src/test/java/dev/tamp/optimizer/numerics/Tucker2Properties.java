@@ -2,9 +2,10 @@ package dev.tamp.optimizer.numerics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.tamp.optimizer.PropertyCases;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Tucker-2 as properties over random kernels. Its unfoldings' SVDs and the ALS projections are formed in double but
@@ -13,10 +14,16 @@ import net.jqwik.api.constraints.IntRange;
  * orthonormal factors whose entries carry a relative error of order 2⁻²⁴).
  */
 class Tucker2Properties {
-    @Property(tries = 60, seed = "20261129")
-    void fullRankIsExactAndAlsNeverHurts(@ForAll @IntRange(min = 1, max = 12) int out,
-            @ForAll @IntRange(min = 1, max = 12) int in, @ForAll @IntRange(min = 1, max = 9) int k,
-            @ForAll @IntRange(min = 1, max = 12) int rank, @ForAll long seed) {
+    @TestFactory
+    Stream<DynamicTest> fullRankIsExactAndAlsNeverHurts() {
+        record Params(int out, int in, int k, int rank, long seed) {}
+        return PropertyCases.forAll(20261129, 60,
+                g -> new Params(g.ints("out", 1, 12), g.ints("in", 1, 12), g.ints("k", 1, 9), g.ints("rank", 1, 12),
+                        g.longs("seed")),
+                c -> fullRankIsExactAndAlsNeverHurts(c.out(), c.in(), c.k(), c.rank(), c.seed()));
+    }
+
+    void fullRankIsExactAndAlsNeverHurts(int out, int in, int k, int rank, long seed) {
         float[] w = TruncatedSvdProperties.matrix(out, in * k, 0, seed);
         double normSq = TruncatedSvd.frobeniusSquared(w);
         double floatTol = 10 * Math.sqrt((double) out * in * k) * 0x1p-24;

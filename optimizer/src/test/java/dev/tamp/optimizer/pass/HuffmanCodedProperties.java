@@ -9,10 +9,11 @@ import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Sparse;
 import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.ir.Tensor;
+import dev.tamp.optimizer.PropertyCases;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every representation the Huffman pass codes, with its real optimal codes, on random and awkward shapes: stored bytes
@@ -72,8 +73,14 @@ class HuffmanCodedProperties {
         };
     }
 
-    @Property(tries = 200, seed = "20261129")
-    void storedBytesIsExactAndTheBytesDecodeBack(@ForAll long seed, @ForAll @IntRange(min = 0, max = 3) int kind) {
+    @TestFactory
+    Stream<DynamicTest> storedBytesIsExactAndTheBytesDecodeBack() {
+        record Params(long seed, int kind) {}
+        return PropertyCases.forAll(20261129, 200, g -> new Params(g.longs("seed"), g.ints("kind", 0, 3)),
+                c -> storedBytesIsExactAndTheBytesDecodeBack(c.seed(), c.kind()));
+    }
+
+    void storedBytesIsExactAndTheBytesDecodeBack(long seed, int kind) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] dims = SHAPES[rnd.nextInt(SHAPES.length)];
         Representation r = random(rnd, dims, kind);
