@@ -166,19 +166,17 @@ public final class CompactFiltersPass implements Pass {
         return new Model(rewritten, model.producerName(), model.producerVersion(), model.irVersion());
     }
 
-    /** The bottleneck width: a count, or a fraction of the input channels rounded to nearest (at least 1). */
-    private static int width(String name, Settings settings, int in) {
+    /**
+     * The bottleneck width: a count ({@code width 8}), or a fraction of the input channels ({@code width 25 %},
+     * {@code width 0.25}) rounded to nearest, at least 1. The checker records which form was written, so
+     * {@code width 1} is one channel and {@code width 100 %} all of them.
+     */
+    static int width(String name, Settings settings, int in) {
         if (settings.isAuto("width")) {
             throw new IllegalArgumentException(name + ": width is auto; the planner chooses it first");
         }
         double w = settings.number("width");
-        if (w == 1.0) {
-            // `width 1` (a count, tried first) and `width 100 %` (a fraction) both arrive as the number 1: the checked
-            // setting does not say which form was written, so neither is guessed.
-            throw new IllegalArgumentException(name + ": width 1 is ambiguous (one channel or 100 % of them); write "
-                    + "the channel count, " + in + " for all input channels");
-        }
-        int width = w < 1 ? (int) Math.max(1, Math.round(w * in)) : (int) w;
+        int width = settings.isFraction("width") ? (int) Math.max(1, Math.round(w * in)) : (int) w;
         if (width > in) {
             throw new IllegalArgumentException(name + ": width " + width + " exceeds the " + in
                     + " input channels; a bottleneck is at most as wide as its input");

@@ -42,7 +42,7 @@ class CompactFiltersBench {
         run("lenet5 conv2", "depthwise-separable", lenet5, conv2, ds, CorePasses.COMPACT_DEPTHWISE_SEPARABLE,
                 (c, n) -> CompactFilters.separableInit(c).effective(), data);
         for (double width : new double[] {0.5, 0.25}) {
-            Settings bn = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck", "width", width,
+            Settings bn = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck", "width", TestContexts.fraction(width),
                     "samples", 1024);
             run("lenet5 conv2", "bottleneck " + width, lenet5, conv2, bn, CorePasses.COMPACT_BOTTLENECK,
                     (c, n) -> CompactFilters.tucker2(c, (int) Math.max(1, Math.round(width * c.in()))).effective(),
@@ -55,7 +55,7 @@ class CompactFiltersBench {
         List<String> inner = RESNET8_3X3.subList(1, RESNET8_3X3.size());
         run("resnet8 3x3 but the stem", "depthwise-separable", resnet8, inner, ds256,
                 CorePasses.COMPACT_DEPTHWISE_SEPARABLE, (c, n) -> CompactFilters.separableInit(c).effective(), data);
-        Settings bn256 = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck", "width", 0.5,
+        Settings bn256 = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck", "width", TestContexts.fraction(0.5),
                 "samples", 256);
         run("resnet8 3x3 but the stem", "bottleneck 0.5", resnet8, inner, bn256, CorePasses.COMPACT_BOTTLENECK,
                 (c, n) -> CompactFilters.tucker2(c, c.in() / 2).effective(), data);

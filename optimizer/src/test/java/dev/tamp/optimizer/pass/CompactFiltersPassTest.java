@@ -141,7 +141,7 @@ class CompactFiltersPassTest {
 
     @Test
     void rewritesVerifyExportToOnnxAndAreDeterministic() {
-        Settings narrow = bottleneck(0.25, 64);
+        Settings narrow = bottleneck(TestContexts.fraction(0.25), 64);
         Model once = apply(CorePasses.COMPACT_BOTTLENECK, lenet5, narrow);
         Model twice = apply(CorePasses.COMPACT_BOTTLENECK, lenet5, narrow);
         assertThat(twice.graph().weights()).isEqualTo(once.graph().weights());
@@ -185,8 +185,13 @@ class CompactFiltersPassTest {
                 .hasMessageContaining(l1).hasMessageContaining("11296 parameters, the convolution 9248");
         assertThatThrownBy(() -> bn.apply(lenet5, context(CONV2, bottleneck(21, 8), Optional.of(data))))
                 .hasMessageContaining("exceeds the 20 input channels");
-        assertThatThrownBy(() -> bn.apply(lenet5, context(CONV2, bottleneck(1, 8), Optional.of(data))))
-                .hasMessageContaining("ambiguous");
+        // A count and a fraction are told apart as written: `width 1` is one channel, `width 100 %` all of them.
+        assertThat(CompactFiltersPass.width(CONV2, TestContexts.settings(PassKind.COMPACT, "method", "bottleneck",
+                "width", 1), 20)).isEqualTo(1);
+        assertThat(CompactFiltersPass.width(CONV2, TestContexts.settings(PassKind.COMPACT, "method", "bottleneck",
+                "width", TestContexts.fraction(1.0)), 20)).isEqualTo(20);
+        assertThat(CompactFiltersPass.width(CONV2, TestContexts.settings(PassKind.COMPACT, "method", "bottleneck",
+                "width", TestContexts.fraction(0.25)), 20)).isEqualTo(5);
         assertThatThrownBy(() -> ds.apply(lenet5, context(CONV2, separable(8), Optional.empty())))
                 .hasMessageContaining(CONV2).hasMessageContaining("has no data");
         assertThatThrownBy(() -> ds.apply(lenet5, context("/fc1/Gemm", separable(8), Optional.of(data))))
