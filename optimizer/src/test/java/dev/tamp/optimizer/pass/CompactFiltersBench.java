@@ -42,8 +42,8 @@ class CompactFiltersBench {
         run("lenet5 conv2", "depthwise-separable", lenet5, conv2, ds, CorePasses.COMPACT_DEPTHWISE_SEPARABLE,
                 (c, n) -> CompactFilters.separableInit(c).effective(), data);
         for (double width : new double[] {0.5, 0.25}) {
-            Settings bn = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck", "width", TestContexts.fraction(width),
-                    "samples", 1024);
+            Settings bn = TestContexts.settings(PassKind.COMPACT, "method", "bottleneck",
+                    "width", TestContexts.fraction(width), "samples", 1024);
             run("lenet5 conv2", "bottleneck " + width, lenet5, conv2, bn, CorePasses.COMPACT_BOTTLENECK,
                     (c, n) -> CompactFilters.tucker2(c, (int) Math.max(1, Math.round(width * c.in()))).effective(),
                     data);
