@@ -1,8 +1,13 @@
 package dev.tamp.cli;
 
 import dev.tamp.compiler.Frontend;
+import dev.tamp.compiler.diag.Diagnostic;
+import dev.tamp.compiler.diag.DiagnosticCode;
 import dev.tamp.compiler.diag.Diagnostics;
+import dev.tamp.compiler.ir.PassRequest;
 import dev.tamp.compiler.ir.Recipe;
+import dev.tamp.compiler.ir.Setting;
+import dev.tamp.compiler.source.SourceSpan;
 import dev.tamp.model.data.DataLoadException;
 import dev.tamp.model.data.Evaluation;
 import dev.tamp.model.exec.Executor;
@@ -100,12 +105,17 @@ final class CompileCommand implements Callable<Integer> {
                 err.println("running " + info.name());
                 err.flush();
             });
-        } catch (IllegalArgumentException e) {
-            // A pass refused a layer for a reason only it can see (a shape, a residual connection): the recipe asks
-            // for something impossible, and nothing has been written.
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return ExitCode.INPUT_ERROR;
+        } catch (Pipeline.Refusal e) {
+            // The recipe asks for something impossible that only the pass could see; nothing has been written. The
+            // error points at the statement that set the pass's method for that layer.
+            SourceSpan at = e.layer().flatMap(layer -> context.settings(e.pass().family(), layer))
+                    .flatMap(s -> s.get("method").flatMap(Setting::origin))
+                    .or(() -> recipe.passes().stream().filter(r -> r.kind() == e.pass().family()).findFirst()
+                            .map(PassRequest::span))
+                    .orElse(recipe.span());
+            diagnostics.report(Diagnostic.of(DiagnosticCode.IMPOSSIBLE_FOR_LAYER, recipe.file(), at,
+                    "`" + e.pass().name() + "` cannot apply: " + e.getMessage()));
+            return Reporting.finish(diagnostics, err);
         }
 
         OptionalDouble before = OptionalDouble.empty();

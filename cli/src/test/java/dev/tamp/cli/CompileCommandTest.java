@@ -106,6 +106,18 @@ class CompileCommandTest {
     }
 
     @Test
+    void aPassRefusingALayerIsAnErrorAtItsStatementAndWritesNothing() throws IOException {
+        Path out = temp.resolve("out");
+        CheckCommandTest.Run run = tamp("compile", recipe("  factorize fc3 { method svd; rank 10 }\n").toString(),
+                "-o", out.toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        // fc3 is 10 x 100: rank 10 stores 10 x 110 floats, more than the dense weight; only the pass can tell.
+        assertThat(run.err()).contains("r.recipe:5:26: error[E2013]: `factorize-svd` cannot apply: /fc3/Gemm: rank 10")
+                .doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void aTargetSpecIsNotARecipe() {
         CheckCommandTest.Run run = tamp("compile", "../specs/raspberry-pi4.target", "-o", temp.resolve("o").toString());
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);

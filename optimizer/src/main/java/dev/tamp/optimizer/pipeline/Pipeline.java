@@ -45,6 +45,29 @@ public final class Pipeline {
         }
     }
 
+    /**
+     * A pass refused what the recipe asked of a layer, for a reason only it can see (a shape, a residual connection).
+     * Nothing was written; {@code layer} is the node the pass named, when it named one.
+     */
+    public static final class Refusal extends RuntimeException {
+        private final transient PassInfo pass;
+        private final String layer;
+
+        Refusal(PassInfo pass, String layer, String message) {
+            super(message);
+            this.pass = pass;
+            this.layer = layer;
+        }
+
+        public PassInfo pass() {
+            return pass;
+        }
+
+        public java.util.Optional<String> layer() {
+            return java.util.Optional.ofNullable(layer);
+        }
+    }
+
     /** Hears about each pass as it starts, for progress output. */
     public interface Listener {
         Listener NONE = info -> {};
@@ -83,7 +106,19 @@ public final class Pipeline {
         return GRAPH_STAGES.size() + 1 + (i < 0 ? WEIGHT_STAGES.size() : i);
     }
 
-    /** Runs the planned passes on the model. */
+    /** The longest node name the message starts with (passes name the layer first: {@code "/fc1/Gemm: ..."}). */
+    private static String layerNamed(Model model, String message) {
+        String best = null;
+        for (var node : model.graph().nodes()) {
+            String n = node.name();
+            if (message.startsWith(n + ":") && (best == null || n.length() > best.length())) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    /** Runs the planned passes on the model; a pass's refusal of a layer ends the run as a {@link Refusal}. */
     public static Result run(Model model, PassContext context, Listener listener) {
         List<PassRun> runs = new ArrayList<>();
         Model current = model;
@@ -91,7 +126,13 @@ public final class Pipeline {
             listener.starting(pass.info());
             Map<String, Long> before = new TreeMap<>(context.statistics());
             long t0 = System.nanoTime();
-            Model next = pass.apply(current, context);
+            Model next;
+            try {
+                next = pass.apply(current, context);
+            } catch (IllegalArgumentException e) {
+                String message = String.valueOf(e.getMessage());
+                throw new Refusal(pass.info(), layerNamed(current, message), message);
+            }
             long nanos = System.nanoTime() - t0;
             if (pass.info().effect() == PassInfo.Effect.GRAPH) {
                 IrVerifier.verifyRewrite(pass.info().name(), current, next);
