@@ -372,9 +372,9 @@ public final class WeightsFile {
             throw new WeightsFileException(where + ": " + kind + " payload at offset " + (start + payloadAt)
                     + " (" + payloadLength + " bytes) is inconsistent: " + e.getMessage(), e);
         }
-        if (r.serialize().length != payloadLength) {
+        if (!Arrays.equals(r.serialize(), payload)) {
             throw new WeightsFileException(where + ": " + kind + " payload at offset " + (start + payloadAt)
-                    + " does not re-serialize to its " + payloadLength + " bytes");
+                    + " is not in canonical form (it does not serialize back to its " + payloadLength + " bytes)");
         }
         return new Entry(id, name, dims, r);
     }
