@@ -133,6 +133,39 @@ public record AffineQuantized(int[] dims, int bits, boolean signed, int axis, fl
         return out.flushBits().toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static AffineQuantized deserialize(int[] dims, byte[] bytes) {
+        int n = Math.toIntExact(Tensor.elementCount(StorageLayout.checkDims(dims)));
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int bits = in.u8();
+        if (bits < 2 || bits > 8) {
+            throw new IllegalArgumentException("bits must be 2 to 8, got " + bits);
+        }
+        int flags = in.u8();
+        if ((flags & ~1) != 0) {
+            throw new IllegalArgumentException("unknown quantization flags " + flags);
+        }
+        boolean signed = flags == 1;
+        int axis = in.u8() - 1;
+        if (axis >= dims.length) {
+            throw new IllegalArgumentException("axis " + axis + " outside a rank-" + dims.length + " weight");
+        }
+        int channels = axis < 0 ? 1 : dims[axis];
+        StorageLayout.Reader.expectLength("int" + bits, bytes, 3 + 5L * channels + StorageLayout.packedBytes(n, bits));
+        float[] scales = in.f32s(channels);
+        int[] zeroPoints = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            zeroPoints[c] = signed ? (byte) in.u8() : in.u8();
+        }
+        int[] codes = in.packed(n, bits);
+        in.expectEnd("int" + bits);
+        int lo = signed ? -(1 << (bits - 1)) : 0;
+        for (int k = 0; k < n; k++) {
+            codes[k] += lo;
+        }
+        return new AffineQuantized(dims, bits, signed, axis, scales, zeroPoints, codes);
+    }
+
     @Override
     public String kind() {
         return "int" + bits;

@@ -73,6 +73,23 @@ public record BlockCirculant(int[] dims, int blockSize, float[] vectors) impleme
         return new StorageLayout.Writer(storedBytes()).u32(blockSize).f32s(vectors).toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static BlockCirculant deserialize(int[] dims, byte[] bytes) {
+        StorageLayout.checkDims(dims);
+        if (dims.length < 2) {
+            throw new IllegalArgumentException("a block-circulant weight needs rank >= 2, got " + Arrays.toString(dims));
+        }
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int b = in.count("block size", Integer.MAX_VALUE);
+        if (b < 1) {
+            throw new IllegalArgumentException("block size must be positive, got " + b);
+        }
+        long vectors = ((StorageLayout.rows(dims) + (long) b - 1) / b) * ((StorageLayout.cols(dims) + (long) b - 1) / b)
+                * b;
+        StorageLayout.Reader.expectLength("block-circulant", bytes, 4 + 4 * vectors);
+        return new BlockCirculant(dims, b, in.f32s((int) vectors));
+    }
+
     @Override
     public String kind() {
         return "block-circulant";

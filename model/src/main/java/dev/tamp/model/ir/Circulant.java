@@ -56,6 +56,17 @@ public record Circulant(int[] dims, float[] c) implements Representation {
         return new StorageLayout.Writer(storedBytes()).f32s(c).toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static Circulant deserialize(int[] dims, byte[] bytes) {
+        StorageLayout.checkDims(dims);
+        if (dims.length < 2 || StorageLayout.cols(dims) != StorageLayout.rows(dims)) {
+            throw new IllegalArgumentException("a circulant weight is square, got " + Arrays.toString(dims));
+        }
+        StorageLayout.Reader.expectLength("circulant", bytes, 4L * StorageLayout.rows(dims));
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        return new Circulant(dims, in.f32s(StorageLayout.rows(dims)));
+    }
+
     @Override
     public String kind() {
         return "circulant";

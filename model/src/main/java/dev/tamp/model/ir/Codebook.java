@@ -74,6 +74,22 @@ public record Codebook(int[] dims, int bits, float[] centroids, int[] indices) i
         return out.flushBits().toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static Codebook deserialize(int[] dims, byte[] bytes) {
+        int n = Math.toIntExact(Tensor.elementCount(StorageLayout.checkDims(dims)));
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int bits = in.u8();
+        if (bits < 1 || bits > 8) {
+            throw new IllegalArgumentException("bits must be 1 to 8, got " + bits);
+        }
+        int k = in.u16();
+        StorageLayout.Reader.expectLength("codebook", bytes, 3 + 4L * k + StorageLayout.packedBytes(n, bits));
+        float[] centroids = in.f32s(k);
+        int[] indices = in.packed(n, bits);
+        in.expectEnd("codebook");
+        return new Codebook(dims, bits, centroids, indices);
+    }
+
     @Override
     public String kind() {
         return "codebook";

@@ -41,6 +41,27 @@ public record Dense(Tensor tensor) implements Representation {
         return b.array();
     }
 
+    /**
+     * The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions and element type
+     * ({@link DataType#FLOAT} or {@link DataType#INT64}); the length is checked before anything is allocated.
+     */
+    public static Dense deserialize(int[] dims, DataType type, byte[] bytes) {
+        int n = Math.toIntExact(Tensor.elementCount(StorageLayout.checkDims(dims)));
+        if (type != DataType.FLOAT && type != DataType.INT64) {
+            throw new IllegalArgumentException("a dense weight holds float32 or int64, not " + type);
+        }
+        StorageLayout.Reader.expectLength("dense " + type, bytes, (long) n * type.byteSize());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (type == DataType.FLOAT) {
+            float[] v = new float[n];
+            b.asFloatBuffer().get(v);
+            return new Dense(Tensor.ofFloats(dims, v));
+        }
+        long[] v = new long[n];
+        b.asLongBuffer().get(v);
+        return new Dense(Tensor.ofLongs(dims, v));
+    }
+
     @Override
     public String kind() {
         return "dense";

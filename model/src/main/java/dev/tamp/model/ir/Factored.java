@@ -101,6 +101,29 @@ public record Factored(int[] dims, int rank, float[] u, float[] v, Layout layout
         return new StorageLayout.Writer(storedBytes()).u32(rank).f32s(u).f32s(v).toByteArray();
     }
 
+    /**
+     * The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions; the layout is not
+     * part of the bytes, so the container records it.
+     */
+    public static Factored deserialize(int[] dims, Layout layout, byte[] bytes) {
+        StorageLayout.checkDims(dims);
+        if (dims.length < 2) {
+            throw new IllegalArgumentException("a factored weight needs rank >= 2, got " + Arrays.toString(dims));
+        }
+        long m = StorageLayout.rows(dims);
+        long n = StorageLayout.cols(dims);
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int rank = in.count("factored rank", Integer.MAX_VALUE);
+        if (rank < 1 || rank > bytes.length) {
+            throw new IllegalArgumentException("rank " + rank + " is not positive or exceeds the stored bytes");
+        }
+        StorageLayout.Reader.expectLength("factored", bytes, 4 + 4 * (m * rank + rank * n));
+        float[] u = in.f32s((int) (m * rank));
+        float[] v = in.f32s((int) (rank * n));
+        in.expectEnd("factored");
+        return new Factored(dims, rank, u, v, layout);
+    }
+
     @Override
     public String kind() {
         return "factored";

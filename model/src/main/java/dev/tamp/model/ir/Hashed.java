@@ -81,6 +81,19 @@ public record Hashed(int[] dims, long seed, boolean signHash, float[] buckets) i
                 .f32s(buckets).toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static Hashed deserialize(int[] dims, byte[] bytes) {
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int flags = in.u8();
+        if ((flags & ~1) != 0) {
+            throw new IllegalArgumentException("unknown hashed flags " + flags);
+        }
+        long seed = in.u64();
+        int buckets = in.count("bucket count", Integer.MAX_VALUE);
+        StorageLayout.Reader.expectLength("hashed", bytes, 13 + 4L * buckets);
+        return new Hashed(dims, seed, flags == 1, in.f32s(buckets));
+    }
+
     @Override
     public String kind() {
         return "hashed";

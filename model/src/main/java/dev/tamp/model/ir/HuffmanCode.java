@@ -145,6 +145,10 @@ public final class HuffmanCode {
 
     /** Decodes bit by bit against the first code of each length (as zlib's puff does): O(maxLength) per symbol. */
     int[] read(StorageLayout.Reader in, int n) {
+        // Every code is at least one bit long: more symbols than bits left cannot be there (and would cost memory).
+        if (n < 0 || n > in.remainingBits()) {
+            throw new IllegalArgumentException("bit stream too short for " + n + " symbols at byte " + in.position());
+        }
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
             int code = 0;
@@ -186,6 +190,9 @@ public final class HuffmanCode {
     }
 
     static HuffmanCode readTable(StorageLayout.Reader in, int symbolBits) {
+        if (symbolBits < 1 || symbolBits > 16) {
+            throw new IllegalArgumentException("code table symbols must be 1 to 16 bits, got " + symbolBits);
+        }
         int max = in.u8();
         if (max < 1 || max > MAX_LENGTH) {
             throw new IllegalArgumentException("stored code table has longest length " + max);

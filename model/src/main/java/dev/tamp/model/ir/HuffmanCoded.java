@@ -1,6 +1,5 @@
 package dev.tamp.model.ir;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -185,15 +184,20 @@ public record HuffmanCoded(Representation inner, List<HuffmanCode> codes) implem
         return stored;
     }
 
-    /** The representation stored in {@code bytes} (this type's layout) for a weight of the given dimensions. */
+    /**
+     * The representation stored in {@code bytes} (this type's layout) for a weight of the given dimensions. Every
+     * count is checked against the bytes left before anything is allocated for it, so hostile bytes fail with an
+     * {@link IllegalArgumentException}.
+     */
     public static HuffmanCoded deserialize(int[] dims, byte[] bytes) {
         StorageLayout.Reader in = new StorageLayout.Reader(bytes);
-        int n = Math.toIntExact(Tensor.elementCount(dims));
+        long elements = Tensor.elementCount(StorageLayout.checkDims(dims));
+        int n = (int) elements;
         int tag = in.u8();
         HuffmanCoded result;
         switch (tag) {
             case 1 -> {
-                int bits = in.u8();
+                int bits = checkBits("bits", in.u8(), 8);
                 float[] centroids = in.f32s(in.u16());
                 HuffmanCode code = HuffmanCode.readTable(in, bits);
                 int[] indices = code.read(in, n);
@@ -201,35 +205,48 @@ public record HuffmanCoded(Representation inner, List<HuffmanCode> codes) implem
                 result = new HuffmanCoded(new Codebook(dims, bits, centroids, indices), List.of(code));
             }
             case 2 -> {
-                int indexBits = in.u8();
-                int entries = in.u32();
+                int indexBits = checkBits("indexBits", in.u8(), 16);
+                int entries = in.count("sparse entry count", Integer.MAX_VALUE);
                 HuffmanCode code = HuffmanCode.readTable(in, indexBits);
                 int[] gaps = code.read(in, entries);
                 in.alignBits();
                 float[] stored = in.f32s(entries);
-                result = new HuffmanCoded(sparseOf(dims, indexBits, gaps, stored), List.of(code));
+                result = new HuffmanCoded(Sparse.fromEntries(dims, elements, indexBits, gaps, stored), List.of(code));
             }
             case 3 -> {
-                int indexBits = in.u8();
-                int bits = in.u8();
+                int indexBits = checkBits("indexBits", in.u8(), 16);
+                int bits = checkBits("bits", in.u8(), 8);
                 float[] centroids = in.f32s(in.u16());
-                int entries = in.u32();
+                int entries = in.count("sparse-codebook entry count", Integer.MAX_VALUE);
                 HuffmanCode gapCode = HuffmanCode.readTable(in, indexBits);
                 HuffmanCode indexCode = HuffmanCode.readTable(in, bits);
                 int[] gaps = gapCode.read(in, entries);
                 in.alignBits();
-                int[] positions = SparseCodebook.positionsOf(gaps, indexBits);
+                int[] positions = SparseCodebook.positionsOf(gaps, indexBits, elements);
                 int[] indices = indexCode.read(in, positions.length);
                 in.alignBits();
                 result = new HuffmanCoded(new SparseCodebook(dims, indexBits, bits, centroids, positions, indices),
                         List.of(gapCode, indexCode));
             }
             case 4 -> {
-                int bits = in.u8();
-                boolean signed = (in.u8() & 1) != 0;
+                int bits = checkBits("bits", in.u8(), 8);
+                if (bits < 2) {
+                    throw new IllegalArgumentException("bits must be 2 to 8, got " + bits);
+                }
+                int flags = in.u8();
+                if ((flags & ~1) != 0) {
+                    throw new IllegalArgumentException("unknown quantization flags " + flags);
+                }
+                boolean signed = flags == 1;
                 int axis = in.u8() - 1;
+                if (axis >= dims.length) {
+                    throw new IllegalArgumentException("axis " + axis + " outside a rank-" + dims.length + " weight");
+                }
                 int channels = axis < 0 ? 1 : dims[axis];
                 float[] scales = in.f32s(channels);
+                if (channels > in.remaining()) {
+                    throw new IllegalArgumentException("stored bytes end early: " + channels + " zero points needed");
+                }
                 int[] zeroPoints = new int[channels];
                 for (int c = 0; c < channels; c++) {
                     zeroPoints[c] = signed ? (byte) in.u8() : in.u8();
@@ -252,26 +269,11 @@ public record HuffmanCoded(Representation inner, List<HuffmanCode> codes) implem
         return result;
     }
 
-    private static Sparse sparseOf(int[] dims, int indexBits, int[] gaps, float[] stored) {
-        int maxGap = (1 << indexBits) - 1;
-        List<Integer> positions = new ArrayList<>();
-        List<Float> values = new ArrayList<>();
-        int next = -1;
-        for (int e = 0; e < gaps.length; e++) {
-            next += gaps[e] + 1;
-            // A filler is an entry of the widest gap whose value is +0.0; Sparse never keeps a +0.0 otherwise.
-            boolean filler = gaps[e] == maxGap && Float.floatToRawIntBits(stored[e]) == 0 && e + 1 < gaps.length;
-            if (!filler) {
-                positions.add(next);
-                values.add(stored[e]);
-            }
+    private static int checkBits(String what, int bits, int max) {
+        if (bits < 1 || bits > max) {
+            throw new IllegalArgumentException(what + " must be 1 to " + max + ", got " + bits);
         }
-        int[] p = positions.stream().mapToInt(Integer::intValue).toArray();
-        float[] v = new float[values.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = values.get(i);
-        }
-        return new Sparse(dims, indexBits, p, v);
+        return bits;
     }
 
     @Override

@@ -124,6 +124,50 @@ public record Sparse(int[] dims, int indexBits, int[] positions, float[] values)
         return out.flushBits().f32s(stored).toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static Sparse deserialize(int[] dims, byte[] bytes) {
+        long n = Tensor.elementCount(StorageLayout.checkDims(dims));
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int indexBits = in.u8();
+        if (indexBits < 1 || indexBits > 16) {
+            throw new IllegalArgumentException("indexBits must be 1 to 16, got " + indexBits);
+        }
+        int entries = in.count("sparse entry count", Integer.MAX_VALUE);
+        StorageLayout.Reader.expectLength("sparse", bytes,
+                5 + StorageLayout.packedBytes(entries, indexBits) + 4L * entries);
+        int[] gaps = in.packed(entries, indexBits);
+        float[] stored = in.f32s(entries);
+        in.expectEnd("sparse");
+        return fromEntries(dims, n, indexBits, gaps, stored);
+    }
+
+    /**
+     * The weight a stream of entries stands for: gaps and one stored value per entry. An entry is a filler when its
+     * gap is the widest and its value +0.0, unless it is the last entry ({@link #fromDense} never keeps a +0.0, so
+     * this reading is exact for its weights; a weight that keeps a +0.0 after a widest gap reads back without it,
+     * which materializes and serializes the same).
+     */
+    static Sparse fromEntries(int[] dims, long n, int indexBits, int[] gaps, float[] stored) {
+        int maxGap = (1 << indexBits) - 1;
+        int[] positions = new int[gaps.length];
+        float[] values = new float[gaps.length];
+        int kept = 0;
+        long next = -1;
+        for (int e = 0; e < gaps.length; e++) {
+            next += gaps[e] + 1L;
+            if (next >= n) {
+                throw new IllegalArgumentException("sparse entry " + e + " lands at position " + next + " beyond the "
+                        + n + " elements");
+            }
+            boolean filler = gaps[e] == maxGap && Float.floatToRawIntBits(stored[e]) == 0 && e + 1 < gaps.length;
+            if (!filler) {
+                positions[kept] = (int) next;
+                values[kept++] = stored[e];
+            }
+        }
+        return new Sparse(dims, indexBits, Arrays.copyOf(positions, kept), Arrays.copyOf(values, kept));
+    }
+
     @Override
     public String kind() {
         return "sparse";

@@ -170,6 +170,38 @@ public record SparseCodebook(int[] dims, int indexBits, int bits, float[] centro
         return out.flushBits().toByteArray();
     }
 
+    /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
+    public static SparseCodebook deserialize(int[] dims, byte[] bytes) {
+        long n = Tensor.elementCount(StorageLayout.checkDims(dims));
+        StorageLayout.Reader in = new StorageLayout.Reader(bytes);
+        int indexBits = in.u8();
+        int bits = in.u8();
+        if (indexBits < 1 || indexBits > 16 || bits < 1 || bits > 8) {
+            throw new IllegalArgumentException("indexBits must be 1 to 16 and bits 1 to 8, got " + indexBits + " and "
+                    + bits);
+        }
+        float[] centroids = in.f32s(in.u16());
+        int entries = in.count("sparse-codebook entry count", Integer.MAX_VALUE);
+        int[] gaps = in.packed(entries, indexBits);
+        int[] positions = positionsOf(gaps, indexBits, n);
+        int[] indices = in.packed(positions.length, bits);
+        in.expectEnd("sparse-codebook");
+        return new SparseCodebook(dims, indexBits, bits, centroids, positions, indices);
+    }
+
+    /** {@link #positionsOf(int[], int)}, refusing a stream that runs past the weight's {@code n} elements. */
+    static int[] positionsOf(int[] symbols, int indexBits, long n) {
+        int escape = (1 << indexBits) - 1;
+        long next = 0;
+        for (int e = 0; e < symbols.length; e++) {
+            next += symbols[e] == escape ? escape : symbols[e] + 1L;
+            if (next > n) {
+                throw new IllegalArgumentException("gap symbol " + e + " runs past the " + n + " elements");
+            }
+        }
+        return positionsOf(symbols, indexBits);
+    }
+
     @Override
     public String kind() {
         return "sparse-codebook";

@@ -138,7 +138,38 @@ final class StorageLayout {
             return Float.intBitsToFloat(u32());
         }
 
+        long u64() {
+            return (u32() & 0xFFFFFFFFL) | (long) u32() << 32;
+        }
+
+        /** A u32 count that must be at most {@code max}; refused before anything is allocated for it. */
+        int count(String what, long max) {
+            long v = u32() & 0xFFFFFFFFL;
+            if (v > max) {
+                throw new IllegalArgumentException(what + " " + v + " exceeds " + max + " at byte " + (position - 4));
+            }
+            return (int) v;
+        }
+
+        /** Whole bytes not yet read. */
+        int remaining() {
+            return in.length - position;
+        }
+
+        /** Bits not yet read: whole bytes plus those buffered from a partly read byte. */
+        long remainingBits() {
+            return 8L * remaining() + bitCount;
+        }
+
+        int position() {
+            return position;
+        }
+
         float[] f32s(int n) {
+            if (n < 0 || n > remaining() / 4) {
+                throw new IllegalArgumentException("stored bytes end early: " + n + " float32 needed at byte "
+                        + position + ", " + remaining() + " bytes left");
+            }
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
                 v[i] = f32();
@@ -165,8 +196,41 @@ final class StorageLayout {
             return this;
         }
 
+        /**
+         * {@code n} codes of {@code bits} bits each, packed LSB-first and padded to a byte; the length is checked
+         * before the array is allocated.
+         */
+        int[] packed(long n, int bits) {
+            if (n < 0 || packedBytes(n, bits) > remaining()) {
+                throw new IllegalArgumentException("stored bytes end early: " + n + " codes of " + bits
+                        + " bits needed at byte " + position + ", " + remaining() + " bytes left");
+            }
+            int[] v = new int[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = bits(bits);
+            }
+            alignBits();
+            return v;
+        }
+
         boolean atEnd() {
             return position == in.length && bitCount == 0;
+        }
+
+        /** Fails unless every byte was read. */
+        void expectEnd(String what) {
+            if (!atEnd()) {
+                throw new IllegalArgumentException(remaining() + " trailing bytes after the " + what + " layout, at byte "
+                        + position);
+            }
+        }
+
+        /** Fails unless exactly {@code expected} bytes were given: checked before reading arrays. */
+        static void expectLength(String what, byte[] bytes, long expected) {
+            if (bytes.length != expected) {
+                throw new IllegalArgumentException(what + " layout needs " + expected + " bytes here, got "
+                        + bytes.length);
+            }
         }
     }
 }
