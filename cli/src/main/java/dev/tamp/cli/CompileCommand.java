@@ -1,5 +1,6 @@
 package dev.tamp.cli;
 
+import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.diag.Diagnostic;
 import dev.tamp.compiler.diag.DiagnosticCode;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tamp compile RECIPE}: checks the recipe and everything it can before any heavy work, runs its passes, and
- * writes the compressed model (standard ONNX) with its report into one output folder, all or nothing.
+ * writes the compressed model (standard ONNX and the weights container of docs/format.md) with its report into one
+ * output folder, all or nothing.
  */
 @Command(name = "compile", description = "Run a recipe's compression passes and write the compressed model and a report.")
 final class CompileCommand implements Callable<Integer> {
@@ -131,12 +133,14 @@ final class CompileCommand implements Callable<Integer> {
         // Per-layer output errors on validation images: what each layer's compression did to what it computes.
         Optional<Tensor> probe = data.filter(d -> d.validation().count() > 0)
                 .map(d -> d.pre().batch(d.validation(), 0, Math.min(PROBE_IMAGES, d.validation().count())));
+        byte[] weights = WeightsFile.write(result.model().graph());
         CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
-                CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images);
+                CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images,
+                weights.length);
 
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try {
-            writeAll(dir, result.model(), report);
+            writeAll(dir, result.model(), weights, report);
         } catch (IOException e) {
             err.println("error: cannot write `" + dir + "`: " + e.getMessage());
             err.flush();
@@ -159,7 +163,7 @@ final class CompileCommand implements Callable<Integer> {
     }
 
     /** Writes into a fresh sibling folder, then swaps it in, so a failed compile never leaves a half-written one. */
-    private static void writeAll(Path dir, Model model, CompileReport report) throws IOException {
+    private static void writeAll(Path dir, Model model, byte[] weights, CompileReport report) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
@@ -174,6 +178,8 @@ final class CompileCommand implements Callable<Integer> {
         Files.createDirectory(temp);
         try {
             Files.write(temp.resolve("model.onnx"), OnnxExporter.toBytes(model));
+            // The compressed weights as generated code will load them (docs/format.md).
+            Files.write(temp.resolve("weights.tamp"), weights);
             Files.writeString(temp.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
             Path old = null;

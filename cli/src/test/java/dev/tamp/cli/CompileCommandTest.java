@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.model.data.Evaluation;
 import dev.tamp.model.data.IdxFiles;
 import dev.tamp.model.data.Preprocessing;
@@ -64,6 +65,13 @@ class CompileCommandTest {
         }
         assertThat(report.at("/totals/bytesAfter").asLong()).isEqualTo(bytes);
         assertThat(written.graph().weights().values()).noneMatch(w -> w.representation() instanceof Sparse);
+
+        // The weights container keeps the compressed representations, which the ONNX file had to densify.
+        byte[] container = Files.readAllBytes(out.resolve("weights.tamp"));
+        assertThat(report.at("/totals/weightsFileBytes").asLong()).isEqualTo(container.length);
+        var entries = WeightsFile.read(container);
+        assertThat(entries.values()).filteredOn(e -> e.name().equals("fc1.weight")).singleElement()
+                .satisfies(e -> assertThat(e.representation()).isInstanceOf(Sparse.class));
     }
 
     @Test
@@ -73,7 +81,7 @@ class CompileCommandTest {
         Path b = temp.resolve("b");
         assertThat(tamp("compile", r.toString(), "-o", a.toString(), "--no-eval").code()).isZero();
         assertThat(tamp("compile", r.toString(), "-o", b.toString(), "--no-eval", "--threads", "1").code()).isZero();
-        for (String file : new String[] {"model.onnx", "report.txt", "report.json"}) {
+        for (String file : new String[] {"model.onnx", "weights.tamp", "report.txt", "report.json"}) {
             assertThat(Files.readAllBytes(a.resolve(file))).as(file).isEqualTo(Files.readAllBytes(b.resolve(file)));
         }
     }

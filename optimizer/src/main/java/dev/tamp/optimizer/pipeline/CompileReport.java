@@ -25,10 +25,12 @@ import java.util.stream.Collectors;
  * What {@code tamp compile} did, per layer of the original model: the representation each of its weights ended in,
  * parameters, stored and resident bytes and MACs per image before and after; the passes with their counters and
  * times; and the accuracy before and after on the recipe's test images. A layer a structural pass replaced by parts
- * ({@code L::part}) is one row, its parts summed and their representations listed.
+ * ({@code L::part}) is one row, its parts summed and their representations listed. {@code weightsFileBytes} is the
+ * size of the weights container written beside it (docs/format.md): the rows' bytes plus names, shapes and
+ * checksums, and every weight without a layer row (biases included).
  */
 public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
-        OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages) {
+        OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes) {
 
     /**
      * One layer of the original model that has weights. {@code outputError} is the relative L2 distance between
@@ -182,6 +184,8 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             count(bytesBefore()), count(bytesAfter()), count(rows.stream().mapToLong(Row::residentAfter).sum()),
             ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter()), ""});
         table(sb, cells, 3);
+        sb.append(String.format(Locale.ROOT, "  weights file: %,d bytes (every weight, biases included, with names, "
+                + "shapes and checksums)%n", weightsFileBytes));
         sb.append("\npasses (in the order run)\n");
         List<String[]> passCells = new ArrayList<>();
         for (Pipeline.PassRun run : passes) {
@@ -267,6 +271,7 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         totals.put("bytesAfter", bytesAfter());
         totals.put("macsBefore", macsBefore());
         totals.put("macsAfter", macsAfter());
+        totals.put("weightsFileBytes", weightsFileBytes);
         ObjectNode acc = root.putObject("accuracy");
         acc.put("images", evaluatedImages);
         accuracyBefore.ifPresent(a -> acc.put("before", a));
