@@ -90,6 +90,10 @@ final class CompileCommand implements Callable<Integer> {
             return Reporting.finish(diagnostics, err);
         }
         Model model = loaded.get();
+        // Before reading the data set: what this version cannot do is reported without any heavy work.
+        if (!Preflight.check(recipe, PassContext.forRecipe(recipe, model.graph()), diagnostics::report)) {
+            return Reporting.finish(diagnostics, err);
+        }
         Optional<RecipeData> data;
         try {
             data = recipe.data().map(spec -> RecipeData.load(spec, recipe.seed()));
@@ -97,9 +101,6 @@ final class CompileCommand implements Callable<Integer> {
             return ModelErrors.report(e, err);
         }
         PassContext context = PassContext.forRecipe(recipe, model.graph(), data, workers);
-        if (!Preflight.check(recipe, context, diagnostics::report)) {
-            return Reporting.finish(diagnostics, err);
-        }
 
         Pipeline.Result result;
         try {
@@ -108,15 +109,7 @@ final class CompileCommand implements Callable<Integer> {
                 err.flush();
             });
         } catch (Pipeline.Refusal e) {
-            // The recipe asks for something impossible that only the pass could see; nothing has been written. The
-            // error points at the statement that set the pass's method for that layer.
-            SourceSpan at = e.layer().flatMap(layer -> context.settings(e.pass().family(), layer))
-                    .flatMap(s -> s.get("method").flatMap(Setting::origin))
-                    .or(() -> recipe.passes().stream().filter(r -> r.kind() == e.pass().family()).findFirst()
-                            .map(PassRequest::span))
-                    .orElse(recipe.span());
-            diagnostics.report(Diagnostic.of(DiagnosticCode.IMPOSSIBLE_FOR_LAYER, recipe.file(), at,
-                    "`" + e.pass().name() + "` cannot apply: " + e.getMessage()));
+            diagnostics.report(refusal(recipe, context, e));
             return Reporting.finish(diagnostics, err);
         }
 
@@ -154,6 +147,20 @@ final class CompileCommand implements Callable<Integer> {
         out.print(json ? report.toJson() : report.renderText(true) + "\nwrote " + dir + "\n");
         out.flush();
         return Reporting.finish(diagnostics, err);
+    }
+
+    /**
+     * A pass's refusal of a layer, which only the pass could see; nothing has been written. It points at the
+     * statement that set the pass's method for that layer.
+     */
+    private static Diagnostic refusal(Recipe recipe, PassContext context, Pipeline.Refusal e) {
+        SourceSpan at = e.layer().flatMap(layer -> context.settings(e.pass().family(), layer))
+                .flatMap(s -> s.get("method").flatMap(Setting::origin))
+                .or(() -> recipe.passes().stream().filter(r -> r.kind() == e.pass().family()).findFirst()
+                        .map(PassRequest::span))
+                .orElse(recipe.span());
+        return Diagnostic.of(DiagnosticCode.IMPOSSIBLE_FOR_LAYER, recipe.file(), at,
+                "`" + e.pass().name() + "` cannot apply: " + e.getMessage());
     }
 
     private static double accuracy(Model model, RecipeData data, int threads) {
