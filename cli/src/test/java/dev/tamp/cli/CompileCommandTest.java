@@ -99,6 +99,15 @@ class CompileCommandTest {
     }
 
     @Test
+    void aMethodWithoutAPassIsRefusedOnceAtItsStatement() throws IOException {
+        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { method product; bits 4 }\n").toString(),
+                "-o", temp.resolve("out").toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        assertThat(run.err()).contains("r.recipe:5:23: error[E1015]: `quantize method product` has no pass")
+                .contains("1 error");
+    }
+
+    @Test
     void aRecipeWithErrorsWritesNothingAndAFailedCompileKeepsTheOldOutput() throws IOException {
         Path out = temp.resolve("out");
         Files.createDirectories(out);

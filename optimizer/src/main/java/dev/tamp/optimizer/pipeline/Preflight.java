@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -41,32 +40,39 @@ public final class Preflight {
                         + "not have yet").withHint("remove the statement to compile without retraining"));
             }
         }
+        // One error per place in the source, however many layers the statement there reaches.
         Set<SourceSpan> reported = new LinkedHashSet<>();
         for (PassKind family : PassKind.values()) {
             if (TRAINING.contains(family)) {
                 continue;
             }
-            for (Map.Entry<String, Settings> layer : context.layers(family).entrySet()) {
-                Settings settings = layer.getValue();
-                if (settings.get("method").isPresent() && CorePasses.all().stream().noneMatch(p ->
-                        p.info().family() == family && p.info().method().equals(settings.word("method")))) {
-                    span(recipe, family, settings, "method").filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
-                            DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + family.keyword() + " method "
-                            + settings.word("method") + "` has no pass in this version of tamp")
-                            .withHint("the methods that run today are listed in docs/passes.md")));
+            for (Settings settings : context.layers(family).values()) {
+                if (settings.get("method").isPresent() && !hasPass(family, settings.word("method"))) {
+                    SourceSpan at = span(recipe, family, settings, "method");
+                    if (reported.add(at)) {
+                        found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`"
+                                + family.keyword() + " method " + settings.word("method")
+                                + "` has no pass in this version of tamp")
+                                .withHint("the methods that run today are listed in docs/passes.md"));
+                    }
                 }
                 settings.values().forEach((name, value) -> {
-                    if (value instanceof Setting.Auto && !impliedByPattern(family, name, settings)) {
-                        span(recipe, family, settings, name).filter(reported::add).ifPresent(at -> found.add(Diagnostic.of(
-                                DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + name + " auto` is chosen by "
-                                + "the planner, which `tamp compile` does not have yet")
-                                .withHint("give `" + name + "` a value")));
+                    SourceSpan at = span(recipe, family, settings, name);
+                    if (value instanceof Setting.Auto && !impliedByPattern(family, name, settings)
+                            && reported.add(at)) {
+                        found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + name
+                                + " auto` is chosen by the planner, which `tamp compile` does not have yet")
+                                .withHint("give `" + name + "` a value"));
                     }
                 });
             }
         }
         found.forEach(report);
         return found.isEmpty();
+    }
+
+    private static boolean hasPass(PassKind family, String method) {
+        return CorePasses.all().stream().anyMatch(p -> p.info().family() == family && p.info().method().equals(method));
     }
 
     /** An N:M pattern fixes the sparsity (1 - N/M), so its default {@code auto} asks the planner nothing. */
@@ -79,12 +85,11 @@ public final class Preflight {
      * Where an option was set; for a default, where the statement's method was given, or else the family's first
      * statement (a default belongs to the statement that did not override it).
      */
-    private static java.util.Optional<SourceSpan> span(Recipe recipe, PassKind family, Settings settings,
-            String option) {
+    private static SourceSpan span(Recipe recipe, PassKind family, Settings settings, String option) {
         return settings.get(option).flatMap(Setting::origin)
                 .or(() -> settings.get("method").flatMap(Setting::origin))
                 .or(() -> recipe.passes().stream().filter(r -> r.kind() == family).findFirst()
                         .map(PassRequest::span))
-                .or(() -> java.util.Optional.of(recipe.span()));
+                .orElse(recipe.span());
     }
 }
