@@ -10,10 +10,15 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.tamp.codegen.container.Identifiers;
 import dev.tamp.model.ir.DataType;
+import dev.tamp.model.ir.AffineQuantized;
+import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Dim;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Representation;
+import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.ir.ValueInfo;
 import dev.tamp.model.ir.Weight;
 import java.io.File;
@@ -94,6 +99,7 @@ public final class JavaEmitter {
         private final ClassName self;
         private final TypeSpec.Builder type;
         private final Map<String, String> weightFields = new HashMap<>();
+        private final Map<String, String> weightIds = new HashMap<>();
         private final Map<String, int[]> shapes = new HashMap<>();
         private final Map<String, String> locals = new HashMap<>();
         private final CodeBlock.Builder body = CodeBlock.builder();
@@ -228,31 +234,86 @@ public final class JavaEmitter {
             return out;
         }
 
-        /** One private final field per weight, filled in container order by the constructor. */
+        /**
+         * The private final fields of each weight, filled in container order by the constructor: one float[] for a
+         * dense weight, the arrays its kernels read for a compressed one (decoded at load, see {@code
+         * docs/codegen.md}).
+         */
         private void weights() {
             List<Weight> all = new ArrayList<>(graph.weights().values());
             List<String> ids = Identifiers.assign(all.stream().map(Weight::name).toList());
             CodeBlock.Builder idList = CodeBlock.builder().add("{");
+            CodeBlock.Builder kindList = CodeBlock.builder().add("{");
             CodeBlock.Builder dimList = CodeBlock.builder().add("{");
             MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
-                    .addParameter(ArrayTypeName.of(FLOATS), "w");
+                    .addParameter(Object[].class, "w").addException(IOException.class);
+            ClassName reader = WeightsReaderEmitter.className(self);
             for (int i = 0; i < all.size(); i++) {
                 Weight w = all.get(i);
-                if (!(w.representation() instanceof Dense dense)) {
-                    throw new UnsupportedModelException("weight " + w.name() + " is stored as "
-                            + w.representation().kind() + "; this code generator handles dense weights only");
+                Representation r = w.representation();
+                String id = ids.get(i);
+                int[] dims = r.dims();
+                int kind;
+                String where = "weight " + id;
+                if (r instanceof Dense dense) {
+                    if (dense.dataType() != DataType.FLOAT) {
+                        throw new UnsupportedModelException("weight " + w.name() + " holds " + dense.dataType()
+                                + "; only float32 weights are supported");
+                    }
+                    kind = 1;
+                    addField(w, id, FLOATS, "w_");
+                    constructor.addStatement("this.$N = (float[]) w[$L]", "w_" + id, i);
+                } else if (r instanceof Sparse || r instanceof SparseCodebook) {
+                    kind = r instanceof Sparse ? 2 : 5;
+                    if (dims.length < 1) {
+                        throw new UnsupportedModelException("weight " + w.name() + " is a sparse scalar");
+                    }
+                    int rows = dims[0];
+                    int cols = size(dims) / Math.max(rows, 1);
+                    int colBytes = colBytes(cols);
+                    addField(w, id, ArrayTypeName.of(TypeName.INT), "start_");
+                    addField(w, id, colType(colBytes), "col_");
+                    constructor.addStatement("Object[] p$L = $T.$L((byte[]) w[$L], $L, $L, $L, $S)", i, reader,
+                            r instanceof Sparse ? "sparse" : "sparseCodebook", i, rows, cols, colBytes, where);
+                    constructor.addStatement("this.$N = (int[]) p$L[0]", "start_" + id, i);
+                    constructor.addStatement("this.$N = ($T) p$L[1]", "col_" + id, colType(colBytes), i);
+                    if (r instanceof Sparse) {
+                        addField(w, id, FLOATS, "val_");
+                        constructor.addStatement("this.$N = (float[]) p$L[2]", "val_" + id, i);
+                    } else {
+                        addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
+                        addField(w, id, FLOATS, "cent_");
+                        constructor.addStatement("this.$N = (byte[]) p$L[2]", "idx_" + id, i);
+                        constructor.addStatement("this.$N = (float[]) p$L[3]", "cent_" + id, i);
+                    }
+                } else if (r instanceof Codebook) {
+                    kind = 4;
+                    addField(w, id, FLOATS, "cent_");
+                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
+                    constructor.addStatement("Object[] p$L = $T.codebook((byte[]) w[$L], $L, $S)", i, reader, i,
+                            size(dims), where);
+                    constructor.addStatement("this.$N = (float[]) p$L[0]", "cent_" + id, i);
+                    constructor.addStatement("this.$N = (byte[]) p$L[1]", "idx_" + id, i);
+                } else if (r instanceof AffineQuantized q) {
+                    kind = 3;
+                    addField(w, id, FLOATS, "scale_");
+                    addField(w, id, ArrayTypeName.of(TypeName.INT), "zp_");
+                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "q_");
+                    constructor.addStatement("Object[] p$L = $T.affine((byte[]) w[$L], $L, $L, $L, $L, $L, $L, $S)", i,
+                            reader, i, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
+                            q.symmetric() ? 1 : 0, where);
+                    constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
+                    constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
+                    constructor.addStatement("this.$N = (byte[]) p$L[2]", "q_" + id, i);
+                } else {
+                    throw new UnsupportedModelException("weight " + w.name() + " is stored as " + r.kind()
+                            + "; this code generator handles dense, sparse, codebook, sparse-codebook and int-k "
+                            + "weights");
                 }
-                if (dense.dataType() != DataType.FLOAT) {
-                    throw new UnsupportedModelException("weight " + w.name() + " holds " + dense.dataType()
-                            + "; only float32 weights are supported");
-                }
-                String field = "w_" + ids.get(i);
-                weightFields.put(w.name(), field);
-                type.addField(FLOATS, field, Modifier.PRIVATE, Modifier.FINAL);
-                constructor.addStatement("this.$N = w[$L]", field, i);
-                idList.add(i == 0 ? "$S" : ", $S", ids.get(i));
+                weightIds.put(w.name(), id);
+                idList.add(i == 0 ? "$S" : ", $S", id);
+                kindList.add(i == 0 ? "$L" : ", $L", kind);
                 dimList.add(i == 0 ? "{" : ", {");
-                int[] dims = dense.dims();
                 for (int d = 0; d < dims.length; d++) {
                     dimList.add(d == 0 ? "$L" : ", $L", dims[d]);
                 }
@@ -260,9 +321,18 @@ public final class JavaEmitter {
             }
             type.addField(FieldSpec.builder(String[].class, "WEIGHT_IDS", Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer(idList.add("}").build()).build());
+            type.addField(FieldSpec.builder(int[].class, "WEIGHT_KINDS", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer(kindList.add("}").build()).build());
             type.addField(FieldSpec.builder(int[][].class, "WEIGHT_DIMS", Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer(dimList.add("}").build()).build());
             type.addMethod(constructor.build());
+        }
+
+        private void addField(Weight w, String id, TypeName t, String prefix) {
+            type.addField(t, prefix + id, Modifier.PRIVATE, Modifier.FINAL);
+            if (prefix.equals("w_")) {
+                weightFields.put(w.name(), prefix + id);
+            }
         }
 
         private void loaders() {
@@ -275,7 +345,7 @@ public final class JavaEmitter {
                     .returns(self)
                     .addParameter(InputStream.class, "in")
                     .addException(IOException.class)
-                    .addStatement("return new $T($T.parse($T.readAll(in), WEIGHT_IDS, WEIGHT_DIMS))", self, reader,
+                    .addStatement("return new $T($T.parse($T.readAll(in), WEIGHT_IDS, WEIGHT_KINDS, WEIGHT_DIMS))", self, reader,
                             reader)
                     .build());
             type.addMethod(MethodSpec.methodBuilder("load")
@@ -358,22 +428,37 @@ public final class JavaEmitter {
             return locals.get(name);
         }
 
-        private float[] weight(Node node, int i) {
+        private Representation weight(Node node, int i) {
             String name = node.input(i);
             Weight w = graph.weights().get(name);
             if (w == null) {
                 throw refuse(node, "input " + i + " must be a weight");
             }
-            return ((Dense) w.representation()).tensor().floats();
+            return w.representation();
         }
 
         private int[] weightDims(Node node, int i) {
-            weight(node, i);
-            return graph.weights().get(node.input(i)).representation().dims();
+            return weight(node, i).dims();
         }
 
+        /** The float[] field of a dense weight input; a compressed one is refused where only dense is supported. */
         private String field(Node node, int i) {
+            Representation r = weight(node, i);
+            if (!(r instanceof Dense)) {
+                throw refuse(node, "reads weight " + node.input(i) + " stored as " + r.kind()
+                        + " as input " + i + "; only the weight of a Gemm or Conv may be compressed");
+            }
             return weightFields.get(node.input(i));
+        }
+
+        /** The fields of the compressed weight input {@code i}, in the order its kernels take them. */
+        private List<String> fields(Node node, int i, String... prefixes) {
+            String id = weightIds.get(node.input(i));
+            List<String> out = new ArrayList<>();
+            for (String p : prefixes) {
+                out.add(p + "_" + id);
+            }
+            return out;
         }
 
         private String define(Node node, int[] shape) {
@@ -446,6 +531,12 @@ public final class JavaEmitter {
                             + "], [1, " + n + "] and one element");
                 }
             }
+            Representation wr = weight(node, 1);
+            if (!(wr instanceof Dense)) {
+                compressedGemm(node, id, wr, x, k, n, transB, bias ? field(node, 2) : null,
+                        epilogue(alpha, beta, bias, scalarBias), bd);
+                return;
+            }
             String method = "gemm_" + id;
             String y = define(node, new int[] {n});
             List<String> args = new ArrayList<>(List.of("x", "w"));
@@ -507,6 +598,149 @@ public final class JavaEmitter {
             }
             callArgs.add(y);
             call(method, callArgs.toArray());
+        }
+
+        static int colBytes(int cols) {
+            return cols <= 256 ? 1 : cols <= 65_536 ? 2 : 4;
+        }
+
+        static TypeName colType(int colBytes) {
+            return ArrayTypeName.of(colBytes == 1 ? TypeName.BYTE : colBytes == 2 ? TypeName.SHORT : TypeName.INT);
+        }
+
+        /** The unsigned column index of CSR entry {@code e}. */
+        static String colRead(int colBytes) {
+            return colBytes == 1 ? "(col[e] & 0xff)" : colBytes == 2 ? "(col[e] & 0xffff)" : "col[e]";
+        }
+
+        /** A kernel with typed parameters, given as type, name, type, name, ... */
+        private MethodSpec.Builder typedKernel(String name, String doc, Object... params) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder(name).addJavadoc(doc + "\n")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+            for (int i = 0; i < params.length; i += 2) {
+                m.addParameter((TypeName) params[i], (String) params[i + 1]);
+            }
+            return m;
+        }
+
+        /** The kernel parameters and field arguments of a compressed weight input. */
+        private List<Object> compressedParams(Node node, int i, Representation r, List<String> args) {
+            TypeName ints = ArrayTypeName.of(TypeName.INT);
+            TypeName bytes = ArrayTypeName.of(TypeName.BYTE);
+            List<Object> params = new ArrayList<>();
+            int[] dims = r.dims();
+            if (r instanceof Sparse || r instanceof SparseCodebook) {
+                TypeName cols = colType(colBytes(size(dims) / Math.max(dims[0], 1)));
+                params.addAll(List.of(ints, "start", cols, "col"));
+                if (r instanceof Sparse) {
+                    params.addAll(List.of(FLOATS, "val"));
+                    args.addAll(fields(node, i, "start", "col", "val"));
+                } else {
+                    params.addAll(List.of(bytes, "idx", FLOATS, "cent"));
+                    args.addAll(fields(node, i, "start", "col", "idx", "cent"));
+                }
+            } else if (r instanceof Codebook) {
+                params.addAll(List.of(FLOATS, "cent", bytes, "idx"));
+                args.addAll(fields(node, i, "cent", "idx"));
+            } else if (r instanceof AffineQuantized) {
+                params.addAll(List.of(FLOATS, "scale", ints, "zp", bytes, "q"));
+                args.addAll(fields(node, i, "scale", "zp", "q"));
+            } else {
+                throw refuse(node, "reads weight " + node.input(i) + " stored as " + r.kind()
+                        + ", which has no kernel yet");
+            }
+            return params;
+        }
+
+        /**
+         * Gemm on a compressed weight, the weights staying compressed: CSR (sparse, sparse-codebook) skips the pruned
+         * elements, codebook looks each weight up, symmetric int-k accumulates {@code q * x} and scales each output
+         * once. Products are added per output in increasing k, as the dense kernel does.
+         */
+        private void compressedGemm(Node node, String id, Representation r, String x, int k, int n, boolean transB,
+                String biasField, CodeBlock epilogue, int[] bd) {
+            String method = "gemm_" + id;
+            String y = define(node, new int[] {n});
+            List<String> args = new ArrayList<>(List.of(x));
+            List<Object> params = new ArrayList<>(List.of(FLOATS, "x"));
+            params.addAll(compressedParams(node, 1, r, args));
+            if (biasField != null) {
+                params.addAll(List.of(FLOATS, "c"));
+                args.add(biasField);
+            }
+            params.addAll(List.of(FLOATS, "y"));
+            args.add(y);
+            String shape = "y[" + n + "] = x[" + k + "] * W" + (transB ? "^T" : "") + (biasField != null ? " + c" : "")
+                    + ", W stored [" + bd[0] + ", " + bd[1] + "] as " + r.kind();
+            MethodSpec.Builder m;
+            if (r instanceof Sparse || r instanceof SparseCodebook) {
+                String col = colRead(colBytes(bd[1]));
+                String val = r instanceof Sparse ? "val[e]" : "cent[idx[e] & 0xff]";
+                m = typedKernel(method, "Gemm: " + shape + " in CSR, skipping pruned weights.", params.toArray());
+                if (transB) {
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement("float acc = 0f");
+                    m.beginControlFlow("for (int e = start[o], end = start[o + 1]; e < end; e++)");
+                    m.addStatement("acc += x[" + col + "] * " + val);
+                    m.endControlFlow();
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                } else {
+                    m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+                    m.addStatement("float xk = x[k]");
+                    m.beginControlFlow("for (int e = start[k], end = start[k + 1]; e < end; e++)");
+                    m.addStatement("y[" + col + "] += xk * " + val);
+                    m.endControlFlow();
+                    m.endControlFlow();
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement("float acc = y[o]");
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                }
+            } else {
+                String w;
+                String scale = null;
+                if (r instanceof Codebook) {
+                    w = "cent[idx[i] & 0xff]";
+                } else {
+                    AffineQuantized q = (AffineQuantized) r;
+                    if (!q.symmetric() || (q.axis() >= 0 && q.axis() != (transB ? 0 : 1))) {
+                        throw refuse(node, "has an int" + q.bits() + " weight that is not symmetric per output "
+                                + "channel or per tensor; only those have a Gemm kernel yet");
+                    }
+                    w = "q[i]";
+                    scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
+                }
+                m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of q * x per output, scaled once."
+                        : "; each weight looked up in the centroids."), params.toArray());
+                if (transB) {
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement("int row = o * $L", k);
+                    m.addStatement("float acc = 0f");
+                    m.beginControlFlow("for (int k = 0, i = row; k < $L; k++, i++)", k);
+                    m.addStatement("acc += x[k] * " + w);
+                    m.endControlFlow();
+                    if (scale != null) {
+                        m.addStatement("acc *= " + scale);
+                    }
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                } else {
+                    m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+                    m.addStatement("float xk = x[k]");
+                    m.addStatement("int row = k * $L", n);
+                    m.beginControlFlow("for (int n = 0, i = row; n < $L; n++, i++)", n);
+                    m.addStatement("y[n] += xk * " + w);
+                    m.endControlFlow();
+                    m.endControlFlow();
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement(scale != null ? "float acc = y[o] * " + scale : "float acc = y[o]");
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                }
+            }
+            type.addMethod(m.build());
+            call(method, args.toArray());
         }
 
         /** y[o] from the product {@code acc}, as the reference computes it: times alpha, then plus beta * c. */
@@ -606,6 +840,63 @@ public final class JavaEmitter {
             if (bias && size(weightDims(node, 2)) != m) {
                 throw refuse(node, "has a bias that does not hold " + m + " elements");
             }
+            Representation wr = weight(node, 1);
+            if (!(wr instanceof Dense)) {
+                String method = "conv_" + id;
+                String y = define(node, new int[] {m, oh, ow});
+                List<String> args = new ArrayList<>(List.of(x));
+                List<Object> params = new ArrayList<>(List.of(FLOATS, "x"));
+                params.addAll(compressedParams(node, 1, wr, args));
+                if (bias) {
+                    params.addAll(List.of(FLOATS, "b"));
+                    args.add(field(node, 2));
+                }
+                params.addAll(List.of(FLOATS, "y"));
+                args.add(y);
+                int taps = cg * kh * kw;
+                MethodSpec.Builder k = typedKernel(method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m
+                        + ", " + oh + ", " + ow + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x"
+                        + strides[1] + ", dilations " + dil[0] + "x" + dil[1] + ", pads " + Arrays.toString(pads)
+                        + ", groups " + group + ", weight stored as " + wr.kind() + " over its [" + m + ", " + taps
+                        + "] view.\nWeight-stationary, taps in weight order; each tap sweeps whole output rows.",
+                        params.toArray());
+                k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", m);
+                k.addStatement("int yBase = oc * $L", oh * ow);
+                k.addStatement(bias ? "$T.fill(y, yBase, yBase + $L, b[oc])" : "$T.fill(y, yBase, yBase + $L, 0f)",
+                        Arrays.class, oh * ow);
+                k.addStatement("int xGroup = (oc / $L) * $L", mg, cg * h * wIn);
+                if (wr instanceof Sparse || wr instanceof SparseCodebook) {
+                    k.beginControlFlow("for (int e = start[oc], end = start[oc + 1]; e < end; e++)");
+                    k.addStatement("int j = " + colRead(colBytes(taps)));
+                    k.addStatement(wr instanceof Sparse ? "float wv = val[e]" : "float wv = cent[idx[e] & 0xff]");
+                } else {
+                    k.beginControlFlow("for (int j = 0; j < $L; j++)", taps);
+                    if (wr instanceof Codebook) {
+                        k.addStatement("float wv = cent[idx[oc * $L + j] & 0xff]", taps);
+                    } else {
+                        AffineQuantized q = (AffineQuantized) wr;
+                        if (q.axis() > 0) {
+                            throw refuse(node, "has an int" + q.bits() + " weight quantized along axis " + q.axis()
+                                    + "; Conv supports per-tensor or per-output-channel (axis 0) only");
+                        }
+                        String ch = q.axis() < 0 ? "0" : "oc";
+                        k.addComment("Dequantized exactly as the reference does: (float) (q - zp) * scale.");
+                        k.addStatement("float wv = (float) (" + (q.signed() ? "q[oc * $L + j]" : "(q[oc * $L + j] & 0xff)")
+                                + " - zp[" + ch + "]) * scale[" + ch + "]", taps);
+                    }
+                }
+                k.addStatement("int ic = j / $L", kh * kw);
+                k.addStatement("int r = j - ic * $L", kh * kw);
+                k.addStatement("int kh = r / $L", kw);
+                k.addStatement("int kw = r - kh * $L", kw);
+                k.addStatement("int xBase = xGroup + ic * $L", h * wIn);
+                sweep(k, strides, dil, pads, h, wIn, oh, ow);
+                k.endControlFlow();
+                k.endControlFlow();
+                type.addMethod(k.build());
+                call(method, args.toArray());
+                return;
+            }
             String method = "conv_" + id;
             String y = define(node, new int[] {m, oh, ow});
             List<String> params = new ArrayList<>(List.of("x", "w"));
@@ -629,6 +920,23 @@ public final class JavaEmitter {
             k.beginControlFlow("for (int kh = 0; kh < $L; kh++)", kh);
             k.beginControlFlow("for (int kw = 0; kw < $L; kw++)", kw);
             k.addStatement("float wv = w[wBase + kh * $L + kw]", kw);
+            sweep(k, strides, dil, pads, h, wIn, oh, ow);
+            k.endControlFlow();
+            k.endControlFlow();
+            k.endControlFlow();
+            k.endControlFlow();
+            type.addMethod(k.build());
+            List<Object> args = new ArrayList<>(List.of(x, field(node, 1)));
+            if (bias) {
+                args.add(field(node, 2));
+            }
+            args.add(y);
+            call(method, args.toArray());
+        }
+
+        /** One tap (wv at kh, kw of the channel at xBase) swept over the output rows at yBase. */
+        private static void sweep(MethodSpec.Builder k, int[] strides, int[] dil, int[] pads, int h, int wIn, int oh,
+                int ow) {
             k.addStatement("int off = kw * $L - $L", dil[1], pads[1]);
             k.addComment("Output columns whose input column ow * stride + off lies inside the image.");
             k.addStatement("int owLo = off >= 0 ? 0 : (-off + $L) / $L", strides[1] - 1, strides[1]);
@@ -649,17 +957,6 @@ public final class JavaEmitter {
             }
             k.endControlFlow();
             k.endControlFlow();
-            k.endControlFlow();
-            k.endControlFlow();
-            k.endControlFlow();
-            k.endControlFlow();
-            type.addMethod(k.build());
-            List<Object> args = new ArrayList<>(List.of(x, field(node, 1)));
-            if (bias) {
-                args.add(field(node, 2));
-            }
-            args.add(y);
-            call(method, args.toArray());
         }
 
         private void maxPool(Node node, String id) {

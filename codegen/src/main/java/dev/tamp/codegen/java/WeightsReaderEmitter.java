@@ -31,13 +31,20 @@ final class WeightsReaderEmitter {
 
     static TypeSpec reader() {
         return TypeSpec.classBuilder(CLASS_NAME)
-                .addJavadoc("Reads and checks the dense sections of a tamp weights container, format version 1.\n")
+                .addJavadoc("Reads and checks a tamp weights container, format version 1, and decodes its compressed payloads.\n")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
                 .addMethod(readAll())
                 .addMethod(parse())
                 .addMethod(section())
                 .addMethod(crc())
+                .addMethod(CompressedReaders.bits())
+                .addMethod(CompressedReaders.floats())
+                .addMethod(CompressedReaders.sparse())
+                .addMethod(CompressedReaders.sparseCodebook())
+                .addMethod(CompressedReaders.codebook())
+                .addMethod(CompressedReaders.affine())
+                .addMethod(CompressedReaders.csr())
                 .addMethod(u16())
                 .addMethod(u32())
                 .addMethod(u64())
@@ -71,11 +78,13 @@ final class WeightsReaderEmitter {
         int entry = WeightsFile.TABLE_ENTRY_BYTES;
         int crcBytes = WeightsFile.CRC_BYTES;
         return MethodSpec.methodBuilder("parse")
-                .addJavadoc("The weights of {@code file}: one array per expected section, in order.\n")
+                .addJavadoc("The weights of {@code file}, one per expected section, in order: the float32 elements "
+                        + "of a dense section, the payload bytes (still to decode) of any other kind.\n")
                 .addModifiers(Modifier.STATIC)
-                .returns(ArrayTypeName.of(FLOATS))
+                .returns(Object[].class)
                 .addParameter(BYTES, "f")
                 .addParameter(String[].class, "ids")
+                .addParameter(int[].class, "kinds")
                 .addParameter(int[][].class, "dims")
                 .addException(IOException.class)
                 .addStatement("long length = f.length")
@@ -117,7 +126,7 @@ final class WeightsReaderEmitter {
                 .addStatement("throw corrupt($S + count + $S + ids.length + $S)", "holds ", " weights, this model has ",
                         " (a container written for another model?)")
                 .endControlFlow()
-                .addStatement("float[][] weights = new float[ids.length][]")
+                .addStatement("Object[] weights = new Object[ids.length]")
                 .addStatement("long next = tableEnd")
                 .beginControlFlow("for (int i = 0; i < ids.length; i++)")
                 .addStatement("long offset = u64(f, $L + $L * i)", header, entry)
@@ -127,7 +136,7 @@ final class WeightsReaderEmitter {
                 .addStatement("throw corrupt($S + i + $S + offset + $S + size)", "section ", ": bad table entry, offset ",
                         " length ")
                 .endControlFlow()
-                .addStatement("weights[i] = section(f, i, (int) offset, (int) size, ids[i], dims[i])")
+                .addStatement("weights[i] = section(f, i, (int) offset, (int) size, ids[i], kinds[i], dims[i])")
                 .addStatement("next = offset + size")
                 .endControlFlow()
                 .beginControlFlow("if (next != length - $L)", crcBytes)
@@ -143,14 +152,16 @@ final class WeightsReaderEmitter {
     private static MethodSpec section() {
         int head = WeightsFile.SECTION_HEADER_BYTES;
         return MethodSpec.methodBuilder("section")
-                .addJavadoc("The float32 elements of section {@code i}, after checking it is the expected weight.\n")
+                .addJavadoc("Section {@code i} after checking it is the expected weight: float32 elements if dense, "
+                        + "else a copy of its payload.\n")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(FLOATS)
+                .returns(Object.class)
                 .addParameter(BYTES, "f")
                 .addParameter(int.class, "i")
                 .addParameter(int.class, "offset")
                 .addParameter(int.class, "size")
                 .addParameter(String.class, "id")
+                .addParameter(int.class, "expectedKind")
                 .addParameter(int[].class, "dims")
                 .addException(IOException.class)
                 .addStatement("String where = $S + i + $S + id + $S", "section ", " (", ")")
@@ -159,10 +170,9 @@ final class WeightsReaderEmitter {
                 .addStatement("throw corrupt(where + $S)", ": checksum mismatch")
                 .endControlFlow()
                 .addStatement("int kind = u16(f, offset)")
-                .beginControlFlow("if (kind != $L || f[offset + 2] != 1 || f[offset + 3] != 0)",
-                        WeightsFile.Kind.DENSE.code)
-                .addStatement("throw corrupt(where + $S + kind + $S)", ": representation kind ",
-                        ", this code reads dense float32 weights only (regenerate the code for this container)")
+                .beginControlFlow("if (kind != expectedKind || f[offset + 2] != 1 || f[offset + 3] != 0)")
+                .addStatement("throw corrupt(where + $S + kind + $S + expectedKind + $S)", ": representation kind ",
+                        ", this code was generated for kind ", " float32 (regenerate the code for this container)")
                 .endControlFlow()
                 .addStatement("int rank = f[offset + 4] & 0xff")
                 .addStatement("int idLength = u16(f, offset + 6)")
@@ -181,7 +191,8 @@ final class WeightsReaderEmitter {
                 .addStatement("elements *= dim")
                 .endControlFlow()
                 .addStatement("long headLength = $L + 4L * rank + idLength + nameLength", head)
-                .beginControlFlow("if (payload != 4 * elements || offset + align4(headLength) + align4(payload) != end)")
+                .beginControlFlow("if ((kind == $L && payload != 4 * elements) || offset + align4(headLength) "
+                        + "+ align4(payload) != end)", WeightsFile.Kind.DENSE.code)
                 .addStatement("throw corrupt(where + $S)", ": section lengths do not add up")
                 .endControlFlow()
                 .addStatement("int idStart = offset + $L + 4 * rank", head)
@@ -190,6 +201,10 @@ final class WeightsReaderEmitter {
                 .beginControlFlow("if (!stored.equals(id))")
                 .addStatement("throw corrupt(where + $S + stored + $S)", ": holds weight ",
                         " (a container written for another model?)")
+                .endControlFlow()
+                .beginControlFlow("if (kind != $L)", WeightsFile.Kind.DENSE.code)
+                .addStatement("int at = offset + (int) align4(headLength)")
+                .addStatement("return $T.copyOfRange(f, at, at + (int) payload)", java.util.Arrays.class)
                 .endControlFlow()
                 .addStatement("float[] w = new float[(int) elements]")
                 .addStatement("$T.wrap(f, offset + (int) align4(headLength), (int) payload).order($T.LITTLE_ENDIAN)"
@@ -213,7 +228,7 @@ final class WeightsReaderEmitter {
 
     private static MethodSpec u16() {
         return MethodSpec.methodBuilder("u16")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addModifiers(Modifier.STATIC)
                 .returns(int.class)
                 .addParameter(BYTES, "f")
                 .addParameter(int.class, "at")
@@ -223,7 +238,7 @@ final class WeightsReaderEmitter {
 
     private static MethodSpec u32() {
         return MethodSpec.methodBuilder("u32")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addModifiers(Modifier.STATIC)
                 .returns(long.class)
                 .addParameter(BYTES, "f")
                 .addParameter(int.class, "at")
@@ -255,7 +270,7 @@ final class WeightsReaderEmitter {
 
     private static MethodSpec corrupt() {
         return MethodSpec.methodBuilder("corrupt")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addModifiers(Modifier.STATIC)
                 .returns(IOException.class)
                 .addParameter(String.class, "what")
                 .addStatement("return new $T($S + what)", IOException.class, "corrupt weights container: ")

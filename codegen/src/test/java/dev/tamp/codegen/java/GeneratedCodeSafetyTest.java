@@ -125,15 +125,17 @@ class GeneratedCodeSafetyTest {
                 .hasMessageContaining("layer " + r.name() + " (Sigmoid) is a Sigmoid");
 
         Map<String, Weight> weights = new LinkedHashMap<>(graph.weights());
-        Weight first = weights.values().iterator().next();
-        int[] dims = first.representation().dims();
-        int n = (int) first.elementCount();
-        weights.put(first.name(), new Weight(first.name(), new Codebook(dims, 1, new float[] {0f, 1f}, new int[n])));
+        Weight bias = weights.values().stream().filter(w -> w.representation().dims().length == 1).findFirst()
+                .orElseThrow();
+        int[] dims = bias.representation().dims();
+        int n = (int) bias.elementCount();
+        weights.put(bias.name(), new Weight(bias.name(), new Codebook(dims, 1, new float[] {0f, 1f}, new int[n])));
         Graph codebook = new Graph(graph.name(), graph.opsetVersion(), graph.inputs(), graph.outputs(),
                 graph.nodes(), weights, graph.values());
         assertThatThrownBy(() -> JavaEmitter.source(codebook, "p", "M"))
                 .isInstanceOf(UnsupportedModelException.class)
-                .hasMessageContaining("weight " + first.name() + " is stored as codebook");
+                .hasMessageContaining("reads weight " + bias.name() + " stored as codebook")
+                .hasMessageContaining("only the weight of a Gemm or Conv may be compressed");
 
         assertThatThrownBy(() -> JavaEmitter.source(graph, "p", "class"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid class name");
