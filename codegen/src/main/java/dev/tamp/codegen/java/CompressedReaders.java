@@ -267,4 +267,19 @@ final class CompressedReaders {
                 return new Object[] {scales, zeroPoints, codes};
                 """);
     }
+
+    static MethodSpec factored() {
+        return method("factored", "A factored payload of a [m, n] matrix view at the rank this code was generated "
+                + "for: U [m, rank] and V [rank, n].", Object[].class, "byte[] p, int m, int n, int rank, String where",
+                """
+                if (p.length < 4 || u32(p, 0) != rank) {
+                throw corrupt(where + ": factored payload is not of rank " + rank + ", the rank this code was generated for");
+                }
+                long need = 4 + 4 * ((long) m * rank + (long) rank * n);
+                if (need != p.length) {
+                throw corrupt(where + ": factored payload of " + p.length + " bytes, expected " + need);
+                }
+                return new Object[] {floats(p, 4, m * rank), floats(p, 4 + 4 * m * rank, rank * n)};
+                """);
+    }
 }

@@ -14,6 +14,7 @@ import dev.tamp.model.ir.AffineQuantized;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Dim;
+import dev.tamp.model.ir.Factored;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
@@ -305,10 +306,20 @@ public final class JavaEmitter {
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
                     constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
                     constructor.addStatement("this.$N = (byte[]) p$L[2]", "q_" + id, i);
+                } else if (r instanceof Factored fa) {
+                    kind = 7 | (fa.layout() == Factored.Layout.INPUT_BY_OUTPUT ? 1 << 8 : 0);
+                    int rows = dims[0];
+                    int cols = size(dims) / rows;
+                    addField(w, id, FLOATS, "u_");
+                    addField(w, id, FLOATS, "v_");
+                    constructor.addStatement("Object[] p$L = $T.factored((byte[]) w[$L], $L, $L, $L, $S)", i, reader, i,
+                            rows, cols, fa.rank(), where);
+                    constructor.addStatement("this.$N = (float[]) p$L[0]", "u_" + id, i);
+                    constructor.addStatement("this.$N = (float[]) p$L[1]", "v_" + id, i);
                 } else {
                     throw new UnsupportedModelException("weight " + w.name() + " is stored as " + r.kind()
-                            + "; this code generator handles dense, sparse, codebook, sparse-codebook and int-k "
-                            + "weights");
+                            + "; this code generator handles dense, sparse, codebook, sparse-codebook, int-k and "
+                            + "factored weights");
                 }
                 weightIds.put(w.name(), id);
                 idList.add(i == 0 ? "$S" : ", $S", id);
@@ -645,6 +656,9 @@ public final class JavaEmitter {
             } else if (r instanceof AffineQuantized) {
                 params.addAll(List.of(FLOATS, "scale", ints, "zp", bytes, "q"));
                 args.addAll(fields(node, i, "scale", "zp", "q"));
+            } else if (r instanceof Factored) {
+                params.addAll(List.of(FLOATS, "u", FLOATS, "v"));
+                args.addAll(fields(node, i, "u", "v"));
             } else {
                 throw refuse(node, "reads weight " + node.input(i) + " stored as " + r.kind()
                         + ", which has no kernel yet");
@@ -673,7 +687,51 @@ public final class JavaEmitter {
             String shape = "y[" + n + "] = x[" + k + "] * W" + (transB ? "^T" : "") + (biasField != null ? " + c" : "")
                     + ", W stored [" + bd[0] + ", " + bd[1] + "] as " + r.kind();
             MethodSpec.Builder m;
-            if (r instanceof Sparse || r instanceof SparseCodebook) {
+            if (r instanceof Factored fa) {
+                int rank = fa.rank();
+                m = typedKernel(method, "Gemm: " + shape + " of rank " + rank + ": two products through t[" + rank
+                        + "], W = U V.", params.toArray());
+                m.addStatement("float[] t = new float[$L]", rank);
+                if (transB) {
+                    m.addComment("W = U [$L, $L] V [$L, $L]: t = V x, then y = U t.", n, rank, rank, k);
+                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
+                    m.addStatement("int row = j * $L", k);
+                    m.addStatement("float acc = 0f");
+                    m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+                    m.addStatement("acc += x[k] * v[row + k]");
+                    m.endControlFlow();
+                    m.addStatement("t[j] = acc");
+                    m.endControlFlow();
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement("int row = o * $L", rank);
+                    m.addStatement("float acc = 0f");
+                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
+                    m.addStatement("acc += t[j] * u[row + j]");
+                    m.endControlFlow();
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                } else {
+                    m.addComment("W = U [$L, $L] V [$L, $L]: t = U^T x, then y = V^T t.", k, rank, rank, n);
+                    m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+                    m.addStatement("float xk = x[k]");
+                    m.addStatement("int row = k * $L", rank);
+                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
+                    m.addStatement("t[j] += xk * u[row + j]");
+                    m.endControlFlow();
+                    m.endControlFlow();
+                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
+                    m.addStatement("float tj = t[j]");
+                    m.addStatement("int row = j * $L", n);
+                    m.beginControlFlow("for (int n = 0; n < $L; n++)", n);
+                    m.addStatement("y[n] += tj * v[row + n]");
+                    m.endControlFlow();
+                    m.endControlFlow();
+                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+                    m.addStatement("float acc = y[o]");
+                    m.addCode(epilogue);
+                    m.endControlFlow();
+                }
+            } else if (r instanceof Sparse || r instanceof SparseCodebook) {
                 String col = colRead(colBytes(bd[1]));
                 String val = r instanceof Sparse ? "val[e]" : "cent[idx[e] & 0xff]";
                 m = typedKernel(method, "Gemm: " + shape + " in CSR, skipping pruned weights.", params.toArray());

@@ -45,6 +45,7 @@ final class WeightsReaderEmitter {
                 .addMethod(CompressedReaders.codebook())
                 .addMethod(CompressedReaders.affine())
                 .addMethod(CompressedReaders.csr())
+                .addMethod(CompressedReaders.factored())
                 .addMethod(u16())
                 .addMethod(u32())
                 .addMethod(u64())
@@ -78,7 +79,7 @@ final class WeightsReaderEmitter {
         int entry = WeightsFile.TABLE_ENTRY_BYTES;
         int crcBytes = WeightsFile.CRC_BYTES;
         return MethodSpec.methodBuilder("parse")
-                .addJavadoc("The weights of {@code file}, one per expected section, in order: the float32 elements "
+                .addJavadoc("The weights of {@code file} (expected kinds as kind | variant << 8), one per expected section, in order: the float32 elements "
                         + "of a dense section, the payload bytes (still to decode) of any other kind.\n")
                 .addModifiers(Modifier.STATIC)
                 .returns(Object[].class)
@@ -170,9 +171,12 @@ final class WeightsReaderEmitter {
                 .addStatement("throw corrupt(where + $S)", ": checksum mismatch")
                 .endControlFlow()
                 .addStatement("int kind = u16(f, offset)")
-                .beginControlFlow("if (kind != expectedKind || f[offset + 2] != 1 || f[offset + 3] != 0)")
-                .addStatement("throw corrupt(where + $S + kind + $S + expectedKind + $S)", ": representation kind ",
-                        ", this code was generated for kind ", " float32 (regenerate the code for this container)")
+                .addStatement("int variant = f[offset + 3] & 0xff")
+                .beginControlFlow("if ((kind | variant << 8) != expectedKind || f[offset + 2] != 1)")
+                .addStatement("throw corrupt(where + $S + kind + $S + variant + $S + (expectedKind & 0xff) + $S "
+                        + "+ (expectedKind >> 8) + $S)", ": representation kind ", " variant ",
+                        ", this code was generated for kind ", " variant ",
+                        " float32 (regenerate the code for this container)")
                 .endControlFlow()
                 .addStatement("int rank = f[offset + 4] & 0xff")
                 .addStatement("int idLength = u16(f, offset + 6)")
