@@ -25,6 +25,7 @@ final class CompressedReaders {
                 case "int" -> int.class;
                 case "int[]" -> int[].class;
                 case "long" -> long.class;
+                case "int[][]" -> int[][].class;
                 case "String" -> String.class;
                 default -> throw new IllegalArgumentException(tv[0]);
             };
@@ -280,6 +281,168 @@ final class CompressedReaders {
                 throw corrupt(where + ": factored payload of " + p.length + " bytes, expected " + need);
                 }
                 return new Object[] {floats(p, 4, m * rank), floats(p, 4 + 4 * m * rank, rank * n)};
+                """);
+    }
+
+    static MethodSpec huffmanTable() {
+        return method("huffmanTable", "The canonical Huffman table at byte {@code at} for {@code symbolBits}-bit "
+                + "symbols: {count[1..L], symbols in canonical order, {end byte}}, checked prefix-free.", int[][].class,
+                "byte[] p, int at, int symbolBits, String where", """
+                if (at >= p.length) {
+                throw corrupt(where + ": Huffman table beyond the payload");
+                }
+                int max = p[at] & 0xff;
+                if (max < 1 || max > 24) {
+                throw corrupt(where + ": Huffman table with longest code " + max + ", expected 1 to 24");
+                }
+                long bit = (at + 1) * 8L;
+                if (bit + (long) max * (symbolBits + 1) > p.length * 8L) {
+                throw corrupt(where + ": Huffman table cut short");
+                }
+                int[] count = new int[max + 1];
+                long used = 0;
+                long kraft = 0;
+                for (int l = 1; l <= max; l++) {
+                count[l] = bits(p, bit, symbolBits + 1);
+                bit += symbolBits + 1;
+                used += count[l];
+                kraft += (long) count[l] << (max - l);
+                }
+                if (used > 1 << symbolBits || kraft > 1L << max) {
+                throw corrupt(where + ": Huffman table is not a prefix code over " + symbolBits + "-bit symbols");
+                }
+                if (bit + used * symbolBits > p.length * 8L) {
+                throw corrupt(where + ": Huffman table cut short");
+                }
+                int[] sorted = new int[(int) used];
+                boolean[] seen = new boolean[1 << symbolBits];
+                for (int i = 0; i < used; i++) {
+                sorted[i] = bits(p, bit, symbolBits);
+                bit += symbolBits;
+                if (seen[sorted[i]]) {
+                throw corrupt(where + ": Huffman table lists symbol " + sorted[i] + " twice");
+                }
+                seen[sorted[i]] = true;
+                }
+                return new int[][] {count, sorted, {(int) ((bit + 7) >>> 3)}};
+                """);
+    }
+
+    static MethodSpec huffmanStream() {
+        return method("huffmanStream", "{@code n} symbols of the canonical code {@code table} from the bit stream at "
+                + "byte {@code at} (codes most significant bit first, bytes filled from the least significant bit), "
+                + "packed LSB-first at {@code width} bits into {@code out} from byte {@code to}; returns the byte after "
+                + "the stream, whose padding is skipped.", int.class,
+                "byte[] p, int at, long n, int[][] table, int width, byte[] out, int to, String where", """
+                if (n > (p.length - (long) at) * 8) {
+                throw corrupt(where + ": Huffman stream of " + n + " symbols cannot fit the " + (p.length - at) + " bytes left");
+                }
+                int[] count = table[0];
+                int[] sorted = table[1];
+                long bit = at * 8L;
+                long end = p.length * 8L;
+                long outBit = to * 8L;
+                for (long i = 0; i < n; i++) {
+                int code = 0;
+                int first = 0;
+                int index = 0;
+                int symbol = -1;
+                for (int l = 1; l < count.length; l++) {
+                if (bit >= end) {
+                throw corrupt(where + ": Huffman stream cut short at symbol " + i);
+                }
+                code |= (p[(int) (bit >>> 3)] >> (int) (bit & 7)) & 1;
+                bit++;
+                if (code - first < count[l]) {
+                symbol = sorted[index + code - first];
+                break;
+                }
+                index += count[l];
+                first = (first + count[l]) << 1;
+                code <<= 1;
+                }
+                if (symbol < 0) {
+                throw corrupt(where + ": Huffman stream holds no code of its table at symbol " + i);
+                }
+                for (int b = 0; b < width; b++, outBit++) {
+                out[(int) (outBit >>> 3)] |= (byte) (((symbol >> b) & 1) << (int) (outBit & 7));
+                }
+                }
+                return (int) ((bit + 7) >>> 3);
+                """);
+    }
+
+    static MethodSpec huffman() {
+        return method("huffman", "The payload of the inner representation (tag 1 codebook, 2 sparse, 3 sparse-codebook, "
+                + "4 int-k with {@code channels} scales) of a Huffman-coded payload of {@code n} elements: the "
+                + "streams decoded and packed back at their fixed widths.", byte[].class,
+                "byte[] p, long n, int tag, int channels, String where", """
+                if (p.length < 2 || (p[0] & 0xff) != tag) {
+                throw corrupt(where + ": Huffman payload does not wrap the representation this code was generated for (tag " + tag + ")");
+                }
+                int head;
+                int[] widths;
+                long[] counts;
+                if (tag == 1) {
+                head = p.length < 4 ? -1 : 4 + 4 * u16(p, 2);
+                widths = new int[] {p[1] & 0xff};
+                counts = new long[] {n};
+                } else if (tag == 2) {
+                head = 6;
+                widths = new int[] {p[1] & 0xff};
+                counts = new long[] {p.length < 6 ? 0 : u32(p, 2)};
+                } else if (tag == 3) {
+                head = p.length < 5 ? -1 : 5 + 4 * u16(p, 3) + 4;
+                widths = new int[] {p[1] & 0xff, p[2] & 0xff};
+                counts = new long[] {head < 0 || head > p.length ? 0 : u32(p, head - 4), 0};
+                } else {
+                head = 4 + 5 * channels;
+                widths = new int[] {p[1] & 0xff};
+                counts = new long[] {n};
+                }
+                if (head < 0 || head > p.length) {
+                throw corrupt(where + ": Huffman payload of " + p.length + " bytes cuts its header short");
+                }
+                for (int w : widths) {
+                if (w < 1 || w > 16) {
+                throw corrupt(where + ": Huffman-coded symbols of " + w + " bits, expected 1 to 16");
+                }
+                }
+                int at = head;
+                int[][][] tables = new int[widths.length][][];
+                for (int i = 0; i < widths.length; i++) {
+                tables[i] = huffmanTable(p, at, widths[i], where);
+                at = tables[i][2][0];
+                }
+                if (counts[0] > (p.length - (long) at) * 8) {
+                throw corrupt(where + ": Huffman stream of " + counts[0] + " symbols cannot fit the payload");
+                }
+                long tail = tag == 2 ? 4 * counts[0] : 0;
+                if (tail > p.length - (long) at) {
+                throw corrupt(where + ": Huffman payload too short for the " + counts[0] + " sparse values");
+                }
+                long packed0 = (counts[0] * widths[0] + 7) / 8;
+                long packed1 = widths.length > 1 ? (counts[0] * widths[1] + 7) / 8 : 0;
+                byte[] out = new byte[(int) (head - 1 + packed0 + packed1 + tail)];
+                System.arraycopy(p, 1, out, 0, head - 1);
+                int first = head - 1;
+                at = huffmanStream(p, at, counts[0], tables[0], widths[0], out, first, where);
+                int second = first + (int) packed0;
+                if (tag == 3) {
+                int escape = (1 << widths[0]) - 1;
+                long kept = 0;
+                for (long e = 0; e < counts[0]; e++) {
+                kept += bits(out, first * 8L + e * widths[0], widths[0]) == escape ? 0 : 1;
+                }
+                counts[1] = kept;
+                at = huffmanStream(p, at, kept, tables[1], widths[1], out, second, where);
+                out = java.util.Arrays.copyOf(out, second + (int) ((kept * widths[1] + 7) / 8));
+                }
+                if (p.length - (long) at != tail) {
+                throw corrupt(where + ": Huffman payload has " + (p.length - at) + " bytes after its streams, expected " + tail);
+                }
+                System.arraycopy(p, at, out, out.length - (int) tail, (int) tail);
+                return out;
                 """);
     }
 }

@@ -16,6 +16,7 @@ import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Dim;
 import dev.tamp.model.ir.Factored;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.HuffmanCoded;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Sparse;
@@ -256,6 +257,21 @@ public final class JavaEmitter {
                 int[] dims = r.dims();
                 int kind;
                 String where = "weight " + id;
+                CodeBlock payload = CodeBlock.of("(byte[]) w[$L]", i);
+                int huffmanTag = 0;
+                if (r instanceof HuffmanCoded hc) {
+                    r = hc.inner();
+                    huffmanTag = r instanceof Codebook ? 1 : r instanceof Sparse ? 2 : r instanceof SparseCodebook ? 3
+                            : r instanceof AffineQuantized ? 4 : 0;
+                    if (huffmanTag == 0) {
+                        throw new UnsupportedModelException("weight " + w.name() + " is stored as " + hc.kind()
+                                + " around " + r.kind() + ", which has no decoder");
+                    }
+                    int channels = r instanceof AffineQuantized q ? q.scales().length : 0;
+                    constructor.addStatement("byte[] h$L = $T.huffman((byte[]) w[$L], $LL, $L, $L, $S)", i, reader, i,
+                            size(dims), huffmanTag, channels, where);
+                    payload = CodeBlock.of("h$L", i);
+                }
                 if (r instanceof Dense dense) {
                     if (dense.dataType() != DataType.FLOAT) {
                         throw new UnsupportedModelException("weight " + w.name() + " holds " + dense.dataType()
@@ -274,8 +290,8 @@ public final class JavaEmitter {
                     int colBytes = colBytes(cols);
                     addField(w, id, ArrayTypeName.of(TypeName.INT), "start_");
                     addField(w, id, colType(colBytes), "col_");
-                    constructor.addStatement("Object[] p$L = $T.$L((byte[]) w[$L], $L, $L, $L, $S)", i, reader,
-                            r instanceof Sparse ? "sparse" : "sparseCodebook", i, rows, cols, colBytes, where);
+                    constructor.addStatement("Object[] p$L = $T.$L($L, $L, $L, $L, $S)", i, reader,
+                            r instanceof Sparse ? "sparse" : "sparseCodebook", payload, rows, cols, colBytes, where);
                     constructor.addStatement("this.$N = (int[]) p$L[0]", "start_" + id, i);
                     constructor.addStatement("this.$N = ($T) p$L[1]", "col_" + id, colType(colBytes), i);
                     if (r instanceof Sparse) {
@@ -291,7 +307,7 @@ public final class JavaEmitter {
                     kind = 4;
                     addField(w, id, FLOATS, "cent_");
                     addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
-                    constructor.addStatement("Object[] p$L = $T.codebook((byte[]) w[$L], $L, $S)", i, reader, i,
+                    constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $S)", i, reader, payload,
                             size(dims), where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "cent_" + id, i);
                     constructor.addStatement("this.$N = (byte[]) p$L[1]", "idx_" + id, i);
@@ -300,8 +316,8 @@ public final class JavaEmitter {
                     addField(w, id, FLOATS, "scale_");
                     addField(w, id, ArrayTypeName.of(TypeName.INT), "zp_");
                     addField(w, id, ArrayTypeName.of(TypeName.BYTE), "q_");
-                    constructor.addStatement("Object[] p$L = $T.affine((byte[]) w[$L], $L, $L, $L, $L, $L, $L, $S)", i,
-                            reader, i, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
+                    constructor.addStatement("Object[] p$L = $T.affine($L, $L, $L, $L, $L, $L, $L, $S)", i,
+                            reader, payload, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
                             q.symmetric() ? 1 : 0, where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
                     constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
@@ -319,7 +335,10 @@ public final class JavaEmitter {
                 } else {
                     throw new UnsupportedModelException("weight " + w.name() + " is stored as " + r.kind()
                             + "; this code generator handles dense, sparse, codebook, sparse-codebook, int-k and "
-                            + "factored weights");
+                            + "factored weights, and Huffman coding around them");
+                }
+                if (huffmanTag != 0) {
+                    kind = 6;
                 }
                 weightIds.put(w.name(), id);
                 idList.add(i == 0 ? "$S" : ", $S", id);
@@ -448,6 +467,11 @@ public final class JavaEmitter {
             return w.representation();
         }
 
+        /** The representation a weight's kernels read: a Huffman-coded one is decoded at load into its inner one. */
+        private static Representation inMemory(Representation r) {
+            return r instanceof HuffmanCoded hc ? hc.inner() : r;
+        }
+
         private int[] weightDims(Node node, int i) {
             return weight(node, i).dims();
         }
@@ -542,7 +566,7 @@ public final class JavaEmitter {
                             + "], [1, " + n + "] and one element");
                 }
             }
-            Representation wr = weight(node, 1);
+            Representation wr = inMemory(weight(node, 1));
             if (!(wr instanceof Dense)) {
                 compressedGemm(node, id, wr, x, k, n, transB, bias ? field(node, 2) : null,
                         epilogue(alpha, beta, bias, scalarBias), bd);
@@ -898,7 +922,7 @@ public final class JavaEmitter {
             if (bias && size(weightDims(node, 2)) != m) {
                 throw refuse(node, "has a bias that does not hold " + m + " elements");
             }
-            Representation wr = weight(node, 1);
+            Representation wr = inMemory(weight(node, 1));
             if (!(wr instanceof Dense)) {
                 String method = "conv_" + id;
                 String y = define(node, new int[] {m, oh, ow});
