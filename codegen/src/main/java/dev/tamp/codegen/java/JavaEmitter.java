@@ -614,17 +614,8 @@ public final class JavaEmitter {
                 m.endControlFlow();
             } else {
                 // W is [K, N]: stream its rows, accumulating into y.
-                m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-                m.addStatement("float xk = x[k]");
-                m.addStatement("int row = k * $L", n);
-                m.beginControlFlow("for (int n = 0; n < $L; n++)", n);
-                m.addStatement("y[n] += xk * w[row + n]");
-                m.endControlFlow();
-                m.endControlFlow();
-                m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
-                m.addStatement("float acc = y[o]");
-                m.addCode(epilogue);
-                m.endControlFlow();
+                streamRows(m, "x", "k", k, "y", "n", n, "w");
+                finishOutputs(m, n, null, epilogue);
             }
             type.addMethod(m.build());
             List<Object> callArgs = new ArrayList<>(List.of(x, field(node, 1)));
@@ -736,24 +727,9 @@ public final class JavaEmitter {
                     m.endControlFlow();
                 } else {
                     m.addComment("W = U [$L, $L] V [$L, $L]: t = U^T x, then y = V^T t.", k, rank, rank, n);
-                    m.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-                    m.addStatement("float xk = x[k]");
-                    m.addStatement("int row = k * $L", rank);
-                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
-                    m.addStatement("t[j] += xk * u[row + j]");
-                    m.endControlFlow();
-                    m.endControlFlow();
-                    m.beginControlFlow("for (int j = 0; j < $L; j++)", rank);
-                    m.addStatement("float tj = t[j]");
-                    m.addStatement("int row = j * $L", n);
-                    m.beginControlFlow("for (int n = 0; n < $L; n++)", n);
-                    m.addStatement("y[n] += tj * v[row + n]");
-                    m.endControlFlow();
-                    m.endControlFlow();
-                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
-                    m.addStatement("float acc = y[o]");
-                    m.addCode(epilogue);
-                    m.endControlFlow();
+                    streamRows(m, "x", "k", k, "t", "j", rank, "u");
+                    streamRows(m, "t", "j", rank, "y", "n", n, "v");
+                    finishOutputs(m, n, null, epilogue);
                 }
             } else if (r instanceof Sparse || r instanceof SparseCodebook) {
                 String col = colRead(colBytes(bd[1]));
@@ -774,10 +750,7 @@ public final class JavaEmitter {
                     m.addStatement("y[" + col + "] += xk * " + val);
                     m.endControlFlow();
                     m.endControlFlow();
-                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
-                    m.addStatement("float acc = y[o]");
-                    m.addCode(epilogue);
-                    m.endControlFlow();
+                    finishOutputs(m, n, null, epilogue);
                 }
             } else {
                 String w;
@@ -815,14 +788,34 @@ public final class JavaEmitter {
                     m.addStatement("y[n] += xk * " + w);
                     m.endControlFlow();
                     m.endControlFlow();
-                    m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
-                    m.addStatement(scale != null ? "float acc = y[o] * " + scale : "float acc = y[o]");
-                    m.addCode(epilogue);
-                    m.endControlFlow();
+                    finishOutputs(m, n, scale, epilogue);
                 }
             }
             type.addMethod(m.build());
             call(method, args.toArray());
+        }
+
+        /**
+         * {@code out[c] += in[r] * w[r * cols + c]} for a row-major {@code [rows, cols]} matrix, one input element
+         * at a time ({@code in}, {@code out}, {@code w} and the loop variables are the kernel's own names).
+         */
+        private static void streamRows(MethodSpec.Builder m, String in, String r, int rows, String out, String c,
+                int cols, String w) {
+            m.beginControlFlow("for (int " + r + " = 0; " + r + " < $L; " + r + "++)", rows);
+            m.addStatement("float " + in + r + " = " + in + "[" + r + "]");
+            m.addStatement("int row = " + r + " * $L", cols);
+            m.beginControlFlow("for (int " + c + " = 0; " + c + " < $L; " + c + "++)", cols);
+            m.addStatement(out + "[" + c + "] += " + in + r + " * " + w + "[row + " + c + "]");
+            m.endControlFlow();
+            m.endControlFlow();
+        }
+
+        /** Each output from the sums accumulated in {@code y} (times a scale, if any), through the epilogue. */
+        private static void finishOutputs(MethodSpec.Builder m, int n, String scale, CodeBlock epilogue) {
+            m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
+            m.addStatement(scale != null ? "float acc = y[o] * " + scale : "float acc = y[o]");
+            m.addCode(epilogue);
+            m.endControlFlow();
         }
 
         /** y[o] from the product {@code acc}, as the reference computes it: times alpha, then plus beta * c. */
