@@ -10,15 +10,10 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.compiler.schema.OptionChecker;
 import dev.tamp.compiler.schema.Schemas;
 import dev.tamp.compiler.source.SourceSpan;
-import dev.tamp.model.data.IdxFiles;
-import dev.tamp.model.data.LabeledImages;
-import dev.tamp.model.data.Preprocessing;
-import dev.tamp.model.exec.Executor;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
-import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.pass.CorePasses;
 import dev.tamp.optimizer.pass.Pass;
@@ -154,32 +149,9 @@ class CompressedKernelsTest {
         GeneratedJava java = GeneratedJava.compile("gen.compressed", "Model", source, dir);
         Object compiled = java.load(WeightsFile.write(graph));
 
-        LabeledImages test = IdxFiles.locate(List.of(JavaEmitterTest.root().resolve("data/fashion-mnist")));
-        Tensor batch = Preprocessing.unitScale().batch(test, 0, IMAGES);
-        Tensor reference;
-        try (Executor executor = Executor.create(graph, 1)) {
-            reference = executor.run(batch);
-        }
-        int per = batch.size() / IMAGES;
-        int classes = reference.size() / IMAGES;
-        float[][] images = new float[IMAGES][per];
-        for (int i = 0; i < IMAGES; i++) {
-            System.arraycopy(batch.floats(), i * per, images[i], 0, per);
-        }
-        float[][] out = java.predict(compiled, images);
-        double maxDiff = 0;
-        int agree = 0;
-        for (int i = 0; i < IMAGES; i++) {
-            int refBest = 0;
-            int best = 0;
-            for (int c = 0; c < classes; c++) {
-                float r = reference.floats()[i * classes + c];
-                maxDiff = Math.max(maxDiff, Math.abs(out[i][c] - r));
-                refBest = r > reference.floats()[i * classes + refBest] ? c : refBest;
-                best = out[i][c] > out[i][best] ? c : best;
-            }
-            agree += best == refBest ? 1 : 0;
-        }
+        GeneratedJava.Comparison c = java.compareWithExecutor(compiled, graph, IMAGES);
+        double maxDiff = c.maxDiff();
+        int agree = c.argmaxAgreement();
         System.out.printf("%s %s %s: %d images, max |generated - reference| = %.3e, argmax agreement %d/%d%n", name,
                 recipe, kinds, IMAGES, maxDiff, agree, IMAGES);
         boolean exact = !recipe.startsWith("int8") && !recipe.equals("svd");

@@ -2,6 +2,12 @@ package dev.tamp.codegen.java;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tamp.model.data.IdxFiles;
+import dev.tamp.model.data.LabeledImages;
+import dev.tamp.model.data.Preprocessing;
+import dev.tamp.model.exec.Executor;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Tensor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -65,6 +71,45 @@ final class GeneratedJava {
 
     int classify(Object model, float[] input) throws Throwable {
         return (int) invoke(type.getMethod("classify", float[].class), model, (Object) input);
+    }
+
+    /**
+     * The generated model's outputs beside the reference executor's on the first {@code count} Fashion-MNIST test
+     * images: the largest absolute difference of any output, and on how many images {@code classify} picks the
+     * reference's argmax (first on ties, as both define it).
+     */
+    record Comparison(float[][] inputs, float[][] outputs, int classes, double maxDiff, int argmaxAgreement) {}
+
+    Comparison compareWithExecutor(Object model, Graph graph, int count) throws Throwable {
+        LabeledImages test = IdxFiles.locate(List.of(JavaEmitterTest.root().resolve("data/fashion-mnist")));
+        Tensor batch = Preprocessing.unitScale().batch(test, 0, count);
+        float[] reference;
+        try (Executor executor = Executor.create(graph, 1)) {
+            reference = executor.run(batch).floats();
+        }
+        int per = batch.size() / count;
+        int classes = reference.length / count;
+        float[][] inputs = new float[count][per];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
+        }
+        float[][] outputs = predict(model, inputs);
+        double maxDiff = 0;
+        int agree = 0;
+        for (int i = 0; i < count; i++) {
+            int refBest = 0;
+            for (int c = 0; c < Math.min(classes, outputs[i].length); c++) {
+                float r = reference[i * classes + c];
+                maxDiff = Math.max(maxDiff, Math.abs(outputs[i][c] - r));
+                if (r > reference[i * classes + refBest]) {
+                    refBest = c;
+                }
+            }
+            if (classify(model, inputs[i]) == refBest) {
+                agree++;
+            }
+        }
+        return new Comparison(inputs, outputs, classes, maxDiff, agree);
     }
 
     static Object invoke(Method m, Object target, Object... args) throws Throwable {

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tamp.codegen.container.WeightsFile;
-import dev.tamp.model.data.IdxFiles;
-import dev.tamp.model.data.LabeledImages;
-import dev.tamp.model.data.Preprocessing;
-import dev.tamp.model.exec.Executor;
 import dev.tamp.model.ir.Graph;
-import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.onnx.OnnxImporter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,40 +51,17 @@ class JavaEmitterTest {
         GeneratedJava java = GeneratedJava.compile("gen.models", "Model", source, dir);
         Object model = java.load(WeightsFile.write(graph));
 
-        LabeledImages test = IdxFiles.locate(List.of(root().resolve("data/fashion-mnist")));
-        Tensor batch = Preprocessing.unitScale().batch(test, 0, IMAGES);
-        Tensor reference;
-        try (Executor executor = Executor.create(graph, 1)) {
-            reference = executor.run(batch);
+        GeneratedJava.Comparison c = java.compareWithExecutor(model, graph, IMAGES);
+        for (float[] out : c.outputs()) {
+            assertThat(out).hasSize(c.classes());
         }
-        int per = batch.size() / IMAGES;
-        int classes = reference.size() / IMAGES;
-        float[][] images = new float[IMAGES][per];
-        for (int i = 0; i < IMAGES; i++) {
-            System.arraycopy(batch.floats(), i * per, images[i], 0, per);
-        }
-        float[][] out = java.predict(model, images);
-        double maxDiff = 0;
-        int agree = 0;
-        for (int i = 0; i < IMAGES; i++) {
-            assertThat(out[i]).hasSize(classes);
-            int refBest = 0;
-            for (int c = 0; c < classes; c++) {
-                float r = reference.floats()[i * classes + c];
-                maxDiff = Math.max(maxDiff, Math.abs(out[i][c] - r));
-                if (r > reference.floats()[i * classes + refBest]) {
-                    refBest = c;
-                }
-            }
-            if (java.classify(model, images[i]) == refBest) {
-                agree++;
-            }
-        }
+        double maxDiff = c.maxDiff();
+        int agree = c.argmaxAgreement();
         System.out.printf("%s: %d images, max |generated - reference| = %.3e, argmax agreement %d/%d%n", name,
                 IMAGES, maxDiff, agree, IMAGES);
         assertThat(maxDiff).isLessThan(TOLERANCE);
         assertThat(agree).isEqualTo(IMAGES);
-        assertThat(java.predict(model, images[0])).containsExactly(out[0]);
+        assertThat(java.predict(model, c.inputs()[0])).containsExactly(c.outputs()[0]);
 
         Map<String, Integer> lengths = java.codeLengths();
         assertThat(lengths).isNotEmpty();
