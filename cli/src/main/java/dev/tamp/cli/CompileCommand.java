@@ -1,10 +1,14 @@
 package dev.tamp.cli;
 
 import dev.tamp.codegen.container.WeightsFile;
+import dev.tamp.codegen.java.JavaEmitter;
+import dev.tamp.codegen.java.JavaOutput;
+import dev.tamp.codegen.java.UnsupportedModelException;
 import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.diag.Diagnostic;
 import dev.tamp.compiler.diag.DiagnosticCode;
 import dev.tamp.compiler.diag.Diagnostics;
+import dev.tamp.compiler.ir.EmitSpec;
 import dev.tamp.compiler.ir.PassRequest;
 import dev.tamp.compiler.ir.Recipe;
 import dev.tamp.compiler.ir.Setting;
@@ -94,6 +98,9 @@ final class CompileCommand implements Callable<Integer> {
         if (!Preflight.check(recipe, PassContext.forRecipe(recipe, model.graph()), diagnostics::report)) {
             return Reporting.finish(diagnostics, err);
         }
+        if (recipe.emit().isPresent() && !javaTranslatable(recipe, model, diagnostics)) {
+            return Reporting.finish(diagnostics, err);
+        }
         Optional<RecipeData> data;
         try {
             data = recipe.data().map(spec -> RecipeData.load(spec, recipe.seed()));
@@ -115,34 +122,54 @@ final class CompileCommand implements Callable<Integer> {
 
         OptionalDouble before = OptionalDouble.empty();
         OptionalDouble after = OptionalDouble.empty();
+        Optional<Evaluation.Result> afterRun = Optional.empty();
         int images = 0;
         if (!noEval && data.isPresent()) {
             err.println("measuring accuracy on " + data.get().test().count() + " test images");
             err.flush();
-            before = OptionalDouble.of(accuracy(model, data.get(), workers));
-            after = OptionalDouble.of(accuracy(result.model(), data.get(), workers));
+            before = OptionalDouble.of(evaluate(model, data.get(), workers, false).accuracy());
+            afterRun = Optional.of(evaluate(result.model(), data.get(), workers, recipe.emit().isPresent()));
+            after = OptionalDouble.of(afterRun.get().accuracy());
             images = data.get().test().count();
         }
         // Per-layer output errors on validation images: what each layer's compression did to what it computes.
         Optional<Tensor> probe = data.filter(d -> d.validation().count() > 0)
                 .map(d -> d.pre().batch(d.validation(), 0, Math.min(PROBE_IMAGES, d.validation().count())));
         byte[] weights = WeightsFile.write(result.model().graph());
+
+        Optional<JavaOutput> java = Optional.empty();
+        Optional<CompileReport.GeneratedCode> code = Optional.empty();
+        if (recipe.emit().isPresent()) {
+            EmitSpec emit = recipe.emit().get();
+            err.println("generating Java and verifying it against the reference executor");
+            err.flush();
+            try {
+                java = Optional.of(JavaVerification.build(result.model().graph(), emit.settings().text("package"),
+                        emit.settings().text("class")));
+                code = Optional.of(JavaVerification.run(java.get(), weights, result.model(), data, afterRun, probe,
+                        recipe.seed(), workers));
+            } catch (UnsupportedModelException e) {
+                diagnostics.report(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), emit.span(),
+                        "`emit java` cannot translate the compressed model: " + e.getMessage()));
+                return Reporting.finish(diagnostics, err);
+            } catch (JavaVerification.Failure e) {
+                err.println("internal error: " + e.getMessage());
+                err.println("nothing was written; please report this with the recipe and the model");
+                err.flush();
+                return ExitCode.INTERNAL_ERROR;
+            }
+        }
         CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
                 CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images,
-                weights.length);
+                weights.length, code);
 
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try {
-            writeAll(dir, result.model(), weights, report);
+            writeAll(dir, result.model(), weights, report, java);
         } catch (IOException e) {
             err.println("error: cannot write `" + dir + "`: " + e.getMessage());
             err.flush();
             return ExitCode.INPUT_ERROR;
-        }
-        if (recipe.emit().isPresent()) {
-            // Code generation is the next stage of the compiler; until it lands the result is the ONNX model.
-            err.println("note: `emit java` is not carried out by this version; the compressed model is written as "
-                    + "standard ONNX");
         }
         out.print(json ? report.toJson() : report.renderText(true) + "\nwrote " + dir + "\n");
         out.flush();
@@ -163,14 +190,31 @@ final class CompileCommand implements Callable<Integer> {
                 "`" + e.pass().name() + "` cannot apply: " + e.getMessage());
     }
 
-    private static double accuracy(Model model, RecipeData data, int threads) {
+    private static Evaluation.Result evaluate(Model model, RecipeData data, int threads, boolean keepLogits) {
         try (Executor executor = Executor.create(model.graph(), threads)) {
-            return Evaluation.evaluate(executor, data.test(), data.pre(), 100, false).accuracy();
+            return Evaluation.evaluate(executor, data.test(), data.pre(), 100, keepLogits);
+        }
+    }
+
+    /**
+     * Whether the emitter can translate every operator and attribute of the original model: checked before any heavy
+     * work, so only a representation chosen by a pass can still be refused after the passes.
+     */
+    private static boolean javaTranslatable(Recipe recipe, Model model, Diagnostics diagnostics) {
+        EmitSpec emit = recipe.emit().get();
+        try {
+            JavaEmitter.emit(model.graph(), emit.settings().text("package"), emit.settings().text("class"));
+            return true;
+        } catch (UnsupportedModelException e) {
+            diagnostics.report(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), emit.span(),
+                    "`emit java` cannot translate " + recipe.model().getFileName() + ": " + e.getMessage()));
+            return false;
         }
     }
 
     /** Writes into a fresh sibling folder, then swaps it in, so a failed compile never leaves a half-written one. */
-    private static void writeAll(Path dir, Model model, byte[] weights, CompileReport report) throws IOException {
+    private static void writeAll(Path dir, Model model, byte[] weights, CompileReport report,
+            Optional<JavaOutput> java) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
@@ -189,6 +233,11 @@ final class CompileCommand implements Callable<Integer> {
             Files.write(temp.resolve("weights.tamp"), weights);
             Files.writeString(temp.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
+            if (java.isPresent()) {
+                Path source = temp.resolve("java").resolve(java.get().sourcePath());
+                Files.createDirectories(source.getParent());
+                Files.write(source, java.get().sourceBytes());
+            }
             Path old = null;
             if (Files.exists(target)) {
                 old = parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());

@@ -76,12 +76,13 @@ class CompileCommandTest {
 
     @Test
     void sameRecipeAndSeedGiveByteIdenticalOutputs() throws IOException {
-        Path r = recipe("  quantize * { method kmeans; bits 4; iterations 5 }\n");
+        Path r = recipe("  quantize * { method kmeans; bits 4; iterations 5 }\n  emit java\n");
         Path a = temp.resolve("a");
         Path b = temp.resolve("b");
         assertThat(tamp("compile", r.toString(), "-o", a.toString(), "--no-eval").code()).isZero();
         assertThat(tamp("compile", r.toString(), "-o", b.toString(), "--no-eval", "--threads", "1").code()).isZero();
-        for (String file : new String[] {"model.onnx", "weights.tamp", "report.txt", "report.json"}) {
+        for (String file : new String[] {"model.onnx", "weights.tamp", "report.txt", "report.json",
+            "java/tamp/generated/L300.java"}) {
             assertThat(Files.readAllBytes(a.resolve(file))).as(file).isEqualTo(Files.readAllBytes(b.resolve(file)));
         }
     }
@@ -164,5 +165,74 @@ class CompileCommandTest {
         // The written model is standard ONNX with the rewritten graph, and runs.
         Model written = OnnxImporter.withDefaults().load(out.resolve("model.onnx"));
         assertThat(written.graph().nodes()).anyMatch(n -> n.name().equals("/layer1/conv1/Conv::core"));
+    }
+
+    @Test
+    void emitJavaWritesSourceThatCompilesStandaloneAndAgreesWithTheReference() throws Exception {
+        Path out = temp.resolve("java-out");
+        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { method kmeans; bits 4; iterations 5 }\n"
+                + "  emit java { package \"demo.fashion\"; class \"Shirts\" }\n").toString(), "-o", out.toString(),
+                "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        Path source = out.resolve("java/demo/fashion/Shirts.java");
+        assertThat(source).exists();
+        assertThat(report.at("/generated/sourceFile").asText()).isEqualTo("java/demo/fashion/Shirts.java");
+        assertThat(report.at("/generated/sourceBytes").asLong()).isEqualTo(Files.size(source));
+        // Verified on the whole test split: same logits as the executor up to summation order (docs/codegen.md bounds
+        // that by 1e-3 for these widths), so the same argmax everywhere and the accuracy the report states.
+        assertThat(report.at("/generated/verification/inputsFrom").asText()).isEqualTo("test images");
+        assertThat(report.at("/generated/verification/inputs").asInt()).isEqualTo(10_000);
+        assertThat(report.at("/generated/verification/argmaxAgreement").asInt()).isEqualTo(10_000);
+        assertThat(report.at("/generated/verification/maxAbsDiff").asDouble()).isLessThan(1e-3);
+        assertThat(report.at("/generated/verification/correct").asInt() / 10_000.0)
+                .isEqualTo(report.at("/accuracy/after").asDouble());
+
+        // What the user takes home compiles on its own with javac --release 8 and runs with the written weights file.
+        Path classes = Files.createDirectories(temp.resolve("classes"));
+        java.io.ByteArrayOutputStream javacOut = new java.io.ByteArrayOutputStream();
+        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, javacOut, javacOut, "--release", "8",
+                "-Werror", "-Xlint:all,-options", "-classpath", classes.toString(), "-d", classes.toString(),
+                source.toString());
+        assertThat(rc).as(javacOut.toString()).isZero();
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()},
+                null)) {
+            Class<?> type = loader.loadClass("demo.fashion.Shirts");
+            Object model = type.getMethod("load", java.io.File.class).invoke(null, out.resolve("weights.tamp").toFile());
+            var test = IdxFiles.locate(List.of(Path.of(DATA)));
+            var batch = Preprocessing.unitScale().batch(test, 0, 200);
+            int correct = 0;
+            for (int i = 0; i < 200; i++) {
+                float[] image = java.util.Arrays.copyOfRange(batch.floats(), i * 784, (i + 1) * 784);
+                if ((int) type.getMethod("classify", float[].class).invoke(model, (Object) image) == test.label(i)) {
+                    correct++;
+                }
+            }
+            assertThat(correct).isGreaterThan(160); // about 87 % of 200 at 4-bit k-means; a broken build scores ~10 %
+        }
+    }
+
+    @Test
+    void aModelTheEmitterCannotTranslateIsRefusedAtTheEmitStatementBeforeAnyWork() throws IOException {
+        Model original = OnnxImporter.withDefaults().load(Path.of(MODEL));
+        var graph = original.graph();
+        var nodes = new java.util.ArrayList<>(graph.nodes());
+        int relu = nodes.indexOf(graph.nodesOfType("Relu").get(0));
+        var r = nodes.get(relu);
+        nodes.set(relu, new dev.tamp.model.ir.Node(r.name(), "Sigmoid", r.inputs(), r.outputs(), r.attributes()));
+        Model sigmoid = new Model(new dev.tamp.model.ir.Graph(graph.name(), graph.opsetVersion(), graph.inputs(),
+                graph.outputs(), nodes, graph.weights(), graph.values()), original.producerName(),
+                original.producerVersion(), original.irVersion());
+        Path file = temp.resolve("sigmoid.onnx");
+        dev.tamp.model.onnx.OnnxExporter.write(sigmoid, file);
+        Path recipe = temp.resolve("s.recipe");
+        Files.writeString(recipe, "recipe s {\n  model \"" + file + "\"\n  data fashion { path \"" + DATA
+                + "\" }\n  quantize * { method kmeans; bits 4 }\n  emit java\n}\n");
+        Path out = temp.resolve("s-out");
+        CheckCommandTest.Run run = tamp("compile", recipe.toString(), "-o", out.toString());
+        assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
+        assertThat(run.err()).contains("s.recipe:5:3: error[E1015]: `emit java` cannot translate sigmoid.onnx: ")
+                .contains("Sigmoid").doesNotContain("running").doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
     }
 }

@@ -20,6 +20,7 @@ import javax.tools.JavaFileManager;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
 /**
@@ -95,6 +96,12 @@ public final class JavaBuild {
             });
         }
         StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
+        try {
+            // Nothing but the JDK: the tool's own class path must not leak into what users compile.
+            standard.setLocation(StandardLocation.CLASS_PATH, List.of());
+        } catch (java.io.IOException e) {
+            throw new BuildException("cannot set up javac: " + e.getMessage());
+        }
         JavaFileManager memory = new ForwardingJavaFileManager<>(standard) {
             @Override
             public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,

@@ -30,7 +30,17 @@ import java.util.stream.Collectors;
  * checksums, and every weight without a layer row (biases included).
  */
 public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
-        OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes) {
+        OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes,
+        Optional<GeneratedCode> code) {
+
+    /**
+     * The Java {@code tamp compile} generated and how it was verified: compiled in memory with {@code javac --release
+     * 8 -Werror}, loaded with the weights file, and run on {@code inputs} inputs ({@code inputsFrom} says which)
+     * beside the reference executor on the compressed model. {@code correct} is how many of them the generated code
+     * classifies as labelled ({@code -1} without labels).
+     */
+    public record GeneratedCode(String className, String sourceFile, long sourceBytes, long classBytes, String simd,
+            String inputsFrom, int inputs, double maxAbsDiff, int argmaxAgreement, int correct) {}
 
     /**
      * One layer of the original model that has weights. {@code outputError} is the relative L2 distance between
@@ -186,6 +196,15 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         table(sb, cells, 3);
         sb.append(String.format(Locale.ROOT, "  weights file: %,d bytes (every weight, biases included, with names, "
                 + "shapes and checksums)%n", weightsFileBytes));
+        code.ifPresent(c -> {
+            sb.append(String.format(Locale.ROOT, "%ngenerated Java: %s (%s, %,d bytes of source, %,d bytes of classes; "
+                    + "SIMD: %s)%n", c.className(), c.sourceFile(), c.sourceBytes(), c.classBytes(), c.simd()));
+            sb.append(String.format(Locale.ROOT, "  compiled with javac --release 8 -Werror and run on %,d %s beside the "
+                    + "reference executor: max |difference| %s, same argmax on %,d of %,d%s%n", c.inputs(),
+                    c.inputsFrom(), c.maxAbsDiff() == 0 ? "0" : String.format(Locale.ROOT, "%.1e", c.maxAbsDiff()), c.argmaxAgreement(), c.inputs(),
+                    c.correct() < 0 ? "" : String.format(Locale.ROOT, ", accuracy %.2f %%",
+                            100.0 * c.correct() / c.inputs())));
+        });
         sb.append("\npasses (in the order run)\n");
         List<String[]> passCells = new ArrayList<>();
         for (Pipeline.PassRun run : passes) {
@@ -272,6 +291,22 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         totals.put("macsBefore", macsBefore());
         totals.put("macsAfter", macsAfter());
         totals.put("weightsFileBytes", weightsFileBytes);
+        code.ifPresent(c -> {
+            ObjectNode o = root.putObject("generated");
+            o.put("className", c.className());
+            o.put("sourceFile", c.sourceFile());
+            o.put("sourceBytes", c.sourceBytes());
+            o.put("classBytes", c.classBytes());
+            o.put("simd", c.simd());
+            ObjectNode v = o.putObject("verification");
+            v.put("inputsFrom", c.inputsFrom());
+            v.put("inputs", c.inputs());
+            v.put("maxAbsDiff", c.maxAbsDiff());
+            v.put("argmaxAgreement", c.argmaxAgreement());
+            if (c.correct() >= 0) {
+                v.put("correct", c.correct());
+            }
+        });
         ObjectNode acc = root.putObject("accuracy");
         acc.put("images", evaluatedImages);
         accuracyBefore.ifPresent(a -> acc.put("before", a));
