@@ -15,6 +15,7 @@ import dev.tamp.compiler.ir.Setting;
 import dev.tamp.compiler.source.SourceSpan;
 import dev.tamp.model.data.DataLoadException;
 import dev.tamp.model.data.Evaluation;
+import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.exec.Executor;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Tensor;
@@ -24,6 +25,8 @@ import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pipeline.CompileReport;
 import dev.tamp.optimizer.pipeline.Pipeline;
 import dev.tamp.optimizer.pipeline.Preflight;
+import dev.tamp.optimizer.report.HtmlReport;
+import dev.tamp.optimizer.report.MarkdownReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -161,7 +164,7 @@ final class CompileCommand implements Callable<Integer> {
         }
         CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
                 CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images,
-                weights.length, code);
+                weights.length, code, afterRun.map(r -> confusion(r, data.get().test())));
 
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try {
@@ -188,6 +191,16 @@ final class CompileCommand implements Callable<Integer> {
                 .orElse(recipe.span());
         return Diagnostic.of(DiagnosticCode.IMPOSSIBLE_FOR_LAYER, recipe.file(), at,
                 "`" + e.pass().name() + "` cannot apply: " + e.getMessage());
+    }
+
+    private static CompileReport.Confusion confusion(Evaluation.Result run, LabeledImages test) {
+        int classes = 0;
+        int[] labels = new int[test.count()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = test.label(i);
+            classes = Math.max(classes, Math.max(labels[i], run.predictions()[i]) + 1);
+        }
+        return CompileReport.Confusion.of(classes, labels, run.predictions());
     }
 
     private static Evaluation.Result evaluate(Model model, RecipeData data, int threads, boolean keepLogits) {
@@ -233,6 +246,8 @@ final class CompileCommand implements Callable<Integer> {
             Files.write(temp.resolve("weights.tamp"), weights);
             Files.writeString(temp.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("report.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("report.html"), HtmlReport.render(report), StandardCharsets.UTF_8);
             if (java.isPresent()) {
                 Path source = temp.resolve("java").resolve(java.get().sourcePath());
                 Files.createDirectories(source.getParent());

@@ -31,7 +31,32 @@ import java.util.stream.Collectors;
  */
 public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
         OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes,
-        Optional<GeneratedCode> code) {
+        Optional<GeneratedCode> code, Optional<Confusion> confusion) {
+
+    /**
+     * The compressed model's confusion matrix on the test images: {@code counts[label * classes + predicted]}.
+     */
+    public record Confusion(int classes, int[] counts) {
+        public Confusion {
+            if (counts.length != classes * classes) {
+                throw new IllegalArgumentException("counts must be classes x classes");
+            }
+            counts = counts.clone();
+        }
+
+        /** From each image's label and prediction. */
+        public static Confusion of(int classes, int[] labels, int[] predictions) {
+            int[] counts = new int[classes * classes];
+            for (int i = 0; i < labels.length; i++) {
+                counts[labels[i] * classes + predictions[i]]++;
+            }
+            return new Confusion(classes, counts);
+        }
+
+        public int count(int label, int predicted) {
+            return counts[label * classes + predicted];
+        }
+    }
 
     /**
      * The Java {@code tamp compile} generated and how it was verified: compiled in memory with {@code javac --release
@@ -311,6 +336,15 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         acc.put("images", evaluatedImages);
         accuracyBefore.ifPresent(a -> acc.put("before", a));
         accuracyAfter.ifPresent(a -> acc.put("after", a));
+        confusion.ifPresent(c -> {
+            ArrayNode matrix = acc.putArray("confusion");
+            for (int t = 0; t < c.classes(); t++) {
+                ArrayNode row = matrix.addArray();
+                for (int p = 0; p < c.classes(); p++) {
+                    row.add(c.count(t, p));
+                }
+            }
+        });
         try {
             return mapper.writeValueAsString(root) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
