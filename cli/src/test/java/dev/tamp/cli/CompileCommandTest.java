@@ -81,8 +81,8 @@ class CompileCommandTest {
         Path b = temp.resolve("b");
         assertThat(tamp("compile", r.toString(), "-o", a.toString(), "--no-eval").code()).isZero();
         assertThat(tamp("compile", r.toString(), "-o", b.toString(), "--no-eval", "--threads", "1").code()).isZero();
-        for (String file : new String[] {"model.onnx", "weights.tamp", "report.txt", "report.json", "report.md", "report.html",
-            "java/tamp/generated/L300.java"}) {
+        for (String file : new String[] {"model.onnx", "weights.tamp", "report.txt", "report.json", "report.md",
+            "report.html", "java/tamp/generated/L300.java"}) {
             assertThat(Files.readAllBytes(a.resolve(file))).as(file).isEqualTo(Files.readAllBytes(b.resolve(file)));
         }
     }
