@@ -9,10 +9,13 @@ import dev.tamp.model.ir.Sparse;
 import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.ir.Weight;
 import dev.tamp.optimizer.numerics.HuffmanLengths;
+import dev.tamp.model.ops.Parallelism;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Entropy-codes the integer streams of every selected weight ({@code encode method=huffman}, Deep Compression's last
@@ -39,10 +42,19 @@ public final class EncodeHuffmanPass implements Pass {
 
     @Override
     public Model apply(Model model, PassContext context) {
+        ExecutorService pool = Executors.newFixedThreadPool(context.threads());
+        try {
+            return apply(model, context, new Parallelism(pool, context.threads()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Model apply(Model model, PassContext context, Parallelism parallel) {
         Map<String, Weight> replaced = new LinkedHashMap<>();
         for (WeightTargets.Target t : WeightTargets.select(model, context, INFO, HuffmanCoded::codable)) {
             Representation before = model.graph().weights().get(t.weightName()).representation();
-            HuffmanCoded coded = smallest(before);
+            HuffmanCoded coded = smallest(before, parallel);
             if (coded.storedBytes() >= before.storedBytes()) {
                 context.count("layers-skipped", 1);
                 continue;
@@ -57,6 +69,11 @@ public final class EncodeHuffmanPass implements Pass {
 
     /** The representation coded with optimal codes, over every gap width for sparse weights (smallest, narrowest). */
     static HuffmanCoded smallest(Representation r) {
+        return smallest(r, Parallelism.sequential());
+    }
+
+    /** {@link #smallest}, the spellings coded in parallel; the first smallest wins, whatever the thread count. */
+    static HuffmanCoded smallest(Representation r, Parallelism parallel) {
         List<Representation> spellings = new ArrayList<>();
         if (r instanceof Sparse s) {
             for (int indexBits = 1; indexBits <= 16; indexBits++) {
@@ -70,9 +87,14 @@ public final class EncodeHuffmanPass implements Pass {
         } else {
             spellings.add(r);
         }
+        HuffmanCoded[] coded = new HuffmanCoded[spellings.size()];
+        parallel.forRange(coded.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                coded[i] = code(spellings.get(i));
+            }
+        });
         HuffmanCoded best = null;
-        for (Representation spelling : spellings) {
-            HuffmanCoded candidate = code(spelling);
+        for (HuffmanCoded candidate : coded) {
             if (best == null || candidate.storedBytes() < best.storedBytes()) {
                 best = candidate;
             }
