@@ -284,6 +284,50 @@ final class CompressedReaders {
                 """);
     }
 
+    static MethodSpec circulant() {
+        return method("circulant", "A circulant payload of a [n, n] matrix view: its defining vector of {@code n} "
+                + "floats.", float[].class, "byte[] p, int n, String where", """
+                if (p.length != 4L * n) {
+                throw corrupt(where + ": circulant payload of " + p.length + " bytes, expected " + 4L * n);
+                }
+                return floats(p, 0, n);
+                """);
+    }
+
+    static MethodSpec blockCirculant() {
+        return method("blockCirculant", "A block-circulant payload at the block size this code was generated for: "
+                + "the {@code tiles} defining vectors of {@code b} floats each.", float[].class,
+                "byte[] p, int b, int tiles, String where", """
+                if (p.length < 4 || u32(p, 0) != b) {
+                throw corrupt(where + ": block-circulant payload is not of block size " + b + ", the size this code was generated for");
+                }
+                long need = 4 + 4L * tiles * b;
+                if (need != p.length) {
+                throw corrupt(where + ": block-circulant payload of " + p.length + " bytes, expected " + need);
+                }
+                return floats(p, 4, tiles * b);
+                """);
+    }
+
+    static MethodSpec hashed() {
+        return method("hashed", "A hashed payload with the sign-hash flag and bucket count this code was generated "
+                + "for: {the buckets, {the seed}}.", Object[].class, "byte[] p, int flags, int buckets, String where",
+                """
+                if (p.length < 13 || (p[0] & 0xff) != flags) {
+                throw corrupt(where + ": hashed payload without the header this code was generated for (flags " + flags + ")");
+                }
+                long count = u32(p, 9);
+                if (count != buckets) {
+                throw corrupt(where + ": " + count + " hash buckets, this code was generated for " + buckets);
+                }
+                long need = 13 + 4L * buckets;
+                if (need != p.length) {
+                throw corrupt(where + ": hashed payload of " + p.length + " bytes, expected " + need);
+                }
+                return new Object[] {floats(p, 13, buckets), new long[] {u64(p, 1)}};
+                """);
+    }
+
     static MethodSpec huffmanTable() {
         return method("huffmanTable", "The canonical Huffman table at byte {@code at} for {@code symbolBits}-bit "
                 + "symbols: {count[1..L], symbols in canonical order, {end byte}}, checked prefix-free.", int[][].class,
