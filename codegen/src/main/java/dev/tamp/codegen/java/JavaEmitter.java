@@ -310,25 +310,26 @@ public final class JavaEmitter {
                         constructor.addStatement("this.$N = (byte[]) p$L[2]", "idx_" + id, i);
                         constructor.addStatement("this.$N = (float[]) p$L[3]", "cent_" + id, i);
                     }
-                } else if (r instanceof Codebook) {
+                } else if (r instanceof Codebook cb) {
                     kind = 4;
+                    TypeName indices = PackedCodes.arrayType(cb.bits());
                     addField(w, id, FLOATS, "cent_");
-                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
-                    constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $S)", i, reader, payload,
-                            size(dims), where);
+                    addField(w, id, indices, "idx_");
+                    constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $L, $S)", i, reader, payload,
+                            size(dims), cb.bits(), where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "cent_" + id, i);
-                    constructor.addStatement("this.$N = (byte[]) p$L[1]", "idx_" + id, i);
+                    constructor.addStatement("this.$N = ($T) p$L[1]", "idx_" + id, indices, i);
                 } else if (r instanceof AffineQuantized q) {
                     kind = 3;
                     addField(w, id, FLOATS, "scale_");
                     addField(w, id, ArrayTypeName.of(TypeName.INT), "zp_");
-                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "q_");
+                    addField(w, id, PackedCodes.arrayType(q.bits()), "q_");
                     constructor.addStatement("Object[] p$L = $T.affine($L, $L, $L, $L, $L, $L, $L, $S)", i,
                             reader, payload, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
                             q.symmetric() ? 1 : 0, where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
                     constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
-                    constructor.addStatement("this.$N = (byte[]) p$L[2]", "q_" + id, i);
+                    constructor.addStatement("this.$N = ($T) p$L[2]", "q_" + id, PackedCodes.arrayType(q.bits()), i);
                 } else if (r instanceof Factored fa) {
                     kind = 7 | (fa.layout() == Factored.Layout.INPUT_BY_OUTPUT ? 1 << 8 : 0);
                     int rows = dims[0];
@@ -708,11 +709,11 @@ public final class JavaEmitter {
                     params.addAll(List.of(bytes, "idx", FLOATS, "cent"));
                     args.addAll(fields(node, i, "start", "col", "idx", "cent"));
                 }
-            } else if (r instanceof Codebook) {
-                params.addAll(List.of(FLOATS, "cent", bytes, "idx"));
+            } else if (r instanceof Codebook cb) {
+                params.addAll(List.of(FLOATS, "cent", PackedCodes.arrayType(cb.bits()), "idx"));
                 args.addAll(fields(node, i, "cent", "idx"));
-            } else if (r instanceof AffineQuantized) {
-                params.addAll(List.of(FLOATS, "scale", ints, "zp", bytes, "q"));
+            } else if (r instanceof AffineQuantized q) {
+                params.addAll(List.of(FLOATS, "scale", ints, "zp", PackedCodes.arrayType(q.bits()), "q"));
                 args.addAll(fields(node, i, "scale", "zp", "q"));
             } else if (r instanceof Factored) {
                 params.addAll(List.of(FLOATS, "u", FLOATS, "v"));
@@ -809,8 +810,8 @@ public final class JavaEmitter {
             } else {
                 String w;
                 String scale = null;
-                if (r instanceof Codebook) {
-                    w = "cent[idx[i] & 0xff]";
+                if (r instanceof Codebook cb) {
+                    w = "cent[" + PackedCodes.field("idx", "i", cb.bits()) + "]";
                 } else if (r instanceof Hashed h) {
                     w = HashedKernels.weight(h);
                 } else {
@@ -819,7 +820,7 @@ public final class JavaEmitter {
                         throw refuse(node, "has an int" + q.bits() + " weight that is not symmetric per output "
                                 + "channel or per tensor; only those have a Gemm kernel yet");
                     }
-                    w = "q[i]";
+                    w = PackedCodes.code("q", "i", q.bits(), q.signed());
                     scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
                 }
                 m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of q * x per output, scaled once."
@@ -1016,8 +1017,9 @@ public final class JavaEmitter {
                     k.addStatement(wr instanceof Sparse ? "float wv = val[e]" : "float wv = cent[idx[e] & 0xff]");
                 } else {
                     k.beginControlFlow("for (int j = 0; j < $L; j++)", taps);
-                    if (wr instanceof Codebook) {
-                        k.addStatement("float wv = cent[idx[oc * $L + j] & 0xff]", taps);
+                    if (wr instanceof Codebook cb) {
+                        k.addStatement("int i = oc * $L + j", taps);
+                        k.addStatement("float wv = cent[" + PackedCodes.field("idx", "i", cb.bits()) + "]");
                     } else if (wr instanceof Hashed hw) {
                         k.addStatement("int i = oc * $L + j", taps);
                         k.addStatement("float wv = " + HashedKernels.weight(hw));
@@ -1029,8 +1031,9 @@ public final class JavaEmitter {
                         }
                         String ch = q.axis() < 0 ? "0" : "oc";
                         k.addComment("Dequantized exactly as the reference does: (float) (q - zp) * scale.");
-                        k.addStatement("float wv = (float) (" + (q.signed() ? "q[oc * $L + j]" : "(q[oc * $L + j] & 0xff)")
-                                + " - zp[" + ch + "]) * scale[" + ch + "]", taps);
+                        k.addStatement("int i = oc * $L + j", taps);
+                        k.addStatement("float wv = (float) (" + PackedCodes.code("q", "i", q.bits(), q.signed())
+                                + " - zp[" + ch + "]) * scale[" + ch + "]");
                     }
                 }
                 k.addStatement("int ic = j / $L", kh * kw);

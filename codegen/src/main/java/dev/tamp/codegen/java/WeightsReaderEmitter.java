@@ -46,6 +46,7 @@ final class WeightsReaderEmitter {
                 .addMethod(CompressedReaders.affine())
                 .addMethod(CompressedReaders.csr())
                 .addMethod(CompressedReaders.factored())
+                .addMethod(CompressedReaders.packedWords())
                 .addMethod(CompressedReaders.circulant())
                 .addMethod(CompressedReaders.blockCirculant())
                 .addMethod(CompressedReaders.hashed())
