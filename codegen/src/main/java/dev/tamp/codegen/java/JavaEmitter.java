@@ -816,14 +816,20 @@ public final class JavaEmitter {
                     w = HashedKernels.weight(h);
                 } else {
                     AffineQuantized q = (AffineQuantized) r;
-                    if (!q.symmetric() || (q.axis() >= 0 && q.axis() != (transB ? 0 : 1))) {
-                        throw refuse(node, "has an int" + q.bits() + " weight that is not symmetric per output "
-                                + "channel or per tensor; only those have a Gemm kernel yet");
+                    String code = PackedCodes.code("q", "i", q.bits(), q.signed());
+                    if (q.axis() >= 0 && q.axis() != (transB ? 0 : 1)) {
+                        // Quantized along the input axis: the scale varies inside each sum, so each weight is
+                        // dequantized exactly as the reference materializes it, (float) (q - zp) * scale.
+                        w = "((float) (" + code + " - zp[k]) * scale[k])";
+                    } else {
+                        // Per output channel or per tensor: (q - zp) is an exact int, the scale is applied once.
+                        String ch = q.axis() < 0 ? "0" : transB ? "o" : "n";
+                        w = q.symmetric() ? code : "(" + code + " - zp[" + ch + "])";
+                        scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
                     }
-                    w = PackedCodes.code("q", "i", q.bits(), q.signed());
-                    scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
                 }
-                m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of q * x per output, scaled once."
+                m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of (q - zp) * x per output, scaled "
+                        + "once." : r instanceof AffineQuantized ? "; each weight dequantized as the reference does."
                         : r instanceof Hashed ? "; each weight's bucket and sign hashed from its index."
                         : "; each weight looked up in the centroids."), params.toArray());
                 if (transB) {

@@ -53,7 +53,10 @@ class StructuredKernelsTest {
      * gamma_rank + u) sum|U||V||x|, the same order and assertion.
      *
      * <p>int4 Gemm: s sum(q x) against sum((q s) x), bounded in {@link CompressedKernelsTest#REORDERED}; Conv taps are
-     * dequantized exactly as the reference.
+     * dequantized exactly as the reference. With zero points (asymmetric) the kernel sums the exact integers
+     * (q - zp) times x and scales once: the same bound. Quantized along the input axis, each weight is dequantized
+     * exactly as the reference materializes it and the products are added in the reference's order: the same
+     * arithmetic, asserted with the same (looser) bound.
      *
      * <p>Hashed and packed codebooks (2, 3, 5 bits): the generated code reproduces each weight bit for bit and adds the products in the reference's
      * order, so it is the same arithmetic: {@link CompressedKernelsTest#SAME_ARITHMETIC} and every argmax.
@@ -106,6 +109,29 @@ class StructuredKernelsTest {
                             Integer.parseInt(recipe.substring(6))));
             case "int4" -> CompressedKernelsTest.apply(CorePasses.QUANTIZE_UNIFORM, model,
                     CompressedKernelsTest.settings(PassKind.QUANTIZE, "method", "uniform", "bits", 4));
+            case "int4-asym" -> {
+                Map<String, Setting> explicit = new LinkedHashMap<>();
+                explicit.put("method", new Setting.Word("uniform", GIVEN));
+                explicit.put("bits", new Setting.Num(4, GIVEN));
+                explicit.put("symmetric", new Setting.Flag(false, GIVEN));
+                yield CompressedKernelsTest.apply(CorePasses.QUANTIZE_UNIFORM, model,
+                        dev.tamp.compiler.schema.OptionChecker.merge(dev.tamp.compiler.schema.Schemas.pass(
+                                PassKind.QUANTIZE), java.util.List.of(new Settings(explicit))));
+            }
+            case "int8-input-axis" -> { // the pass quantizes along outputs; the IR and the quantizer allow inputs
+                Graph g = model.graph();
+                Map<String, Weight> weights = new LinkedHashMap<>(g.weights());
+                for (Node node : g.nodes()) {
+                    if (node.opType().equals("Gemm")) {
+                        Weight w = weights.get(node.input(1));
+                        int inputAxis = node.attributes().getInt("transB", 0) != 0 ? 1 : 0;
+                        weights.put(w.name(), new Weight(w.name(), dev.tamp.optimizer.numerics.AffineQuantization
+                                .quantize(w.representation().materialize(), 8, false, inputAxis)));
+                    }
+                }
+                yield new Model(new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), g.nodes(), weights,
+                        g.values()), model.producerName(), model.producerVersion(), model.irVersion());
+            }
             default -> throw new IllegalArgumentException(recipe);
         };
     }
@@ -162,13 +188,13 @@ class StructuredKernelsTest {
     @CsvSource({
         "fmnist_lenet300_100, block16, block-circulant",
         "fmnist_lenet5, block12, block-circulant",
-        "fmnist_lenet300_100, hash, hashed",
         "fmnist_lenet5, hash, hashed",
         "fmnist_lenet5, svd-conv, factored",
         "fmnist_lenet300_100, kmeans2, codebook",
         "fmnist_lenet5, kmeans3, codebook",
-        "fmnist_lenet300_100, kmeans5, codebook",
         "fmnist_lenet5, int4, int4",
+        "fmnist_lenet300_100, int4-asym, int4",
+        "fmnist_lenet300_100, int8-input-axis, int8",
     })
     void matchesTheReferenceExecutor(String name, String recipe, String kind, @TempDir Path dir) throws Throwable {
         Graph graph = compress(load(name), recipe).graph();
@@ -208,9 +234,9 @@ class StructuredKernelsTest {
     @ParameterizedTest
     @CsvSource({
         "fmnist_lenet300_100, block16, 9, 0, 17, not of block size 16",
-        "fmnist_lenet300_100, hash, 10, 0, 0, without the header this code was generated for (flags 1)",
-        "fmnist_lenet300_100, hash, 10, 9, 1, 'hash buckets, this code was generated for'",
-        "fmnist_lenet300_100, hash, 10, 12, 1, 'hash buckets, this code was generated for'",
+        "fmnist_lenet5, hash, 10, 0, 0, without the header this code was generated for (flags 1)",
+        "fmnist_lenet5, hash, 10, 9, 1, 'hash buckets, this code was generated for'",
+        "fmnist_lenet5, hash, 10, 12, 1, 'hash buckets, this code was generated for'",
         "fmnist_lenet5, svd-conv, 7, 0, 9, not of rank 8",
         "fmnist_lenet300_100, kmeans3, 4, 0, 4, 'codebook of 4-bit indices, this code was generated for 3'",
         "fmnist_lenet300_100, kmeans3, 4, 1, 9, 9 centroids and 3-bit indices",
