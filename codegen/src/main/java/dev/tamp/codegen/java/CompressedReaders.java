@@ -205,12 +205,16 @@ final class CompressedReaders {
     }
 
     static MethodSpec codebook() {
-        return method("codebook", "A codebook payload of {@code n} elements: centroids, one byte index per element.",
-                Object[].class, "byte[] p, int n, String where", """
+        return method("codebook", "A codebook payload of {@code n} elements with the index width this code was "
+                + "generated for: centroids, then the indices, one byte each when {@code expectedBits} is 8, else "
+                + "packed (see {@code packed}).", Object[].class, "byte[] p, int n, int expectedBits, String where", """
                 if (p.length < 3) {
                 throw corrupt(where + ": codebook payload of " + p.length + " bytes, shorter than its header");
                 }
                 int bits = p[0] & 0xff;
+                if (bits != expectedBits) {
+                throw corrupt(where + ": codebook of " + bits + "-bit indices, this code was generated for " + expectedBits);
+                }
                 int k = u16(p, 1);
                 if (bits < 1 || bits > 8 || k < 1 || k > 1 << bits) {
                 throw corrupt(where + ": " + k + " centroids and " + bits + "-bit indices, expected 1 to 8 bits and at most 2^bits centroids");
@@ -220,24 +224,31 @@ final class CompressedReaders {
                 throw corrupt(where + ": codebook payload of " + p.length + " bytes, expected " + need);
                 }
                 float[] centroids = floats(p, 3, k);
-                byte[] indices = new byte[n];
+                byte[] indices = bits == 8 ? new byte[n] : null;
+                long[] words = bits == 8 ? null : new long[packedWords(n, bits)];
+                int per = 64 / bits;
                 long at = (3 + 4L * k) * 8;
                 for (int i = 0; i < n; i++) {
                 int index = bits(p, at + (long) i * bits, bits);
                 if (index >= k) {
                 throw corrupt(where + ": index " + index + " of element " + i + " is outside the " + k + " centroids");
                 }
+                if (words != null) {
+                words[i / per] |= (long) index << (i % per * bits);
+                } else {
                 indices[i] = (byte) index;
                 }
-                return new Object[] {centroids, indices};
+                }
+                return new Object[] {centroids, words != null ? words : indices};
                 """);
     }
 
     static MethodSpec affine() {
         return method("affine", "An int-k payload of {@code n} elements whose header must be the one this code was "
                 + "generated for ({@code bits}, {@code flags}, {@code axis + 1}, {@code channels}; zero points 0 when "
-                + "{@code symmetric} is 1): scales, zero points, one byte code per element (signed codes as "
-                + "two's complement, unsigned ones read with {@code & 0xff}).", Object[].class,
+                + "{@code symmetric} is 1): scales, zero points, the codes: at 8 bits one byte per element (signed "
+                + "codes as two's complement, unsigned ones read with {@code & 0xff}), below 8 bits the raw fields "
+                + "(code minus the lowest code) packed (see {@code packed}).", Object[].class,
                 "byte[] p, int n, int bits, int flags, int axis1, int channels, int symmetric, String where", """
                 if (p.length < 3 || (p[0] & 0xff) != bits || (p[1] & 0xff) != flags || (p[2] & 0xff) != axis1) {
                 throw corrupt(where + ": quantization header differs from the one this code was generated for (" + bits + " bits, flags " + flags + ", axis + 1 = " + axis1 + ")");
@@ -260,12 +271,19 @@ final class CompressedReaders {
                 throw corrupt(where + ": zero point " + zeroPoints[c] + " of channel " + c + " is not what this code was generated for");
                 }
                 }
-                byte[] codes = new byte[n];
+                byte[] codes = bits == 8 ? new byte[n] : null;
+                long[] words = bits == 8 ? null : new long[packedWords(n, bits)];
+                int per = 64 / bits;
                 long at = (3 + 5L * channels) * 8;
                 for (int i = 0; i < n; i++) {
-                codes[i] = (byte) (bits(p, at + (long) i * bits, bits) + lo);
+                int field = bits(p, at + (long) i * bits, bits);
+                if (words != null) {
+                words[i / per] |= (long) field << (i % per * bits);
+                } else {
+                codes[i] = (byte) (field + lo);
                 }
-                return new Object[] {scales, zeroPoints, codes};
+                }
+                return new Object[] {scales, zeroPoints, words != null ? words : codes};
                 """);
     }
 
@@ -281,6 +299,59 @@ final class CompressedReaders {
                 throw corrupt(where + ": factored payload of " + p.length + " bytes, expected " + need);
                 }
                 return new Object[] {floats(p, 4, m * rank), floats(p, 4 + 4 * m * rank, rank * n)};
+                """);
+    }
+
+    static MethodSpec packedWords() {
+        return method("packedWords", "Words holding {@code n} fields of {@code bits} (1 to 7) bits, {@code 64 / bits} "
+                + "per long, field i at bit {@code (i % per) * bits} of word {@code i / per} (never straddling words).",
+                int.class, "int n, int bits", """
+                int per = 64 / bits;
+                return (int) (((long) n + per - 1) / per);
+                """);
+    }
+
+    static MethodSpec circulant() {
+        return method("circulant", "A circulant payload of a [n, n] matrix view: its defining vector of {@code n} "
+                + "floats.", float[].class, "byte[] p, int n, String where", """
+                if (p.length != 4L * n) {
+                throw corrupt(where + ": circulant payload of " + p.length + " bytes, expected " + 4L * n);
+                }
+                return floats(p, 0, n);
+                """);
+    }
+
+    static MethodSpec blockCirculant() {
+        return method("blockCirculant", "A block-circulant payload at the block size this code was generated for: "
+                + "the {@code tiles} defining vectors of {@code b} floats each.", float[].class,
+                "byte[] p, int b, int tiles, String where", """
+                if (p.length < 4 || u32(p, 0) != b) {
+                throw corrupt(where + ": block-circulant payload is not of block size " + b + ", the size this code was generated for");
+                }
+                long need = 4 + 4L * tiles * b;
+                if (need != p.length) {
+                throw corrupt(where + ": block-circulant payload of " + p.length + " bytes, expected " + need);
+                }
+                return floats(p, 4, tiles * b);
+                """);
+    }
+
+    static MethodSpec hashed() {
+        return method("hashed", "A hashed payload with the sign-hash flag and bucket count this code was generated "
+                + "for: {the buckets, {the seed}}.", Object[].class, "byte[] p, int flags, int buckets, String where",
+                """
+                if (p.length < 13 || (p[0] & 0xff) != flags) {
+                throw corrupt(where + ": hashed payload without the header this code was generated for (flags " + flags + ")");
+                }
+                long count = u32(p, 9);
+                if (count != buckets) {
+                throw corrupt(where + ": " + count + " hash buckets, this code was generated for " + buckets);
+                }
+                long need = 13 + 4L * buckets;
+                if (need != p.length) {
+                throw corrupt(where + ": hashed payload of " + p.length + " bytes, expected " + need);
+                }
+                return new Object[] {floats(p, 13, buckets), new long[] {u64(p, 1)}};
                 """);
     }
 

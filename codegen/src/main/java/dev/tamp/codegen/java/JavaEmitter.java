@@ -11,11 +11,14 @@ import com.palantir.javapoet.TypeSpec;
 import dev.tamp.codegen.container.Identifiers;
 import dev.tamp.model.ir.DataType;
 import dev.tamp.model.ir.AffineQuantized;
+import dev.tamp.model.ir.BlockCirculant;
+import dev.tamp.model.ir.Circulant;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Dim;
 import dev.tamp.model.ir.Factored;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Hashed;
 import dev.tamp.model.ir.HuffmanCoded;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
@@ -32,6 +35,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Modifier;
 
@@ -105,6 +109,9 @@ public final class JavaEmitter {
         private final Map<String, int[]> shapes = new HashMap<>();
         private final Map<String, String> locals = new HashMap<>();
         private final CodeBlock.Builder body = CodeBlock.builder();
+        /** The transform sizes the circulant weights need, each one shared {@code Fft} instance. */
+        private final TreeSet<Integer> fftSizes = new TreeSet<>();
+        private boolean hashedWeights;
         private int temporaries;
 
         Generation(Graph graph, ClassName self) {
@@ -303,25 +310,26 @@ public final class JavaEmitter {
                         constructor.addStatement("this.$N = (byte[]) p$L[2]", "idx_" + id, i);
                         constructor.addStatement("this.$N = (float[]) p$L[3]", "cent_" + id, i);
                     }
-                } else if (r instanceof Codebook) {
+                } else if (r instanceof Codebook cb) {
                     kind = 4;
+                    TypeName indices = PackedCodes.arrayType(cb.bits());
                     addField(w, id, FLOATS, "cent_");
-                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
-                    constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $S)", i, reader, payload,
-                            size(dims), where);
+                    addField(w, id, indices, "idx_");
+                    constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $L, $S)", i, reader, payload,
+                            size(dims), cb.bits(), where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "cent_" + id, i);
-                    constructor.addStatement("this.$N = (byte[]) p$L[1]", "idx_" + id, i);
+                    constructor.addStatement("this.$N = ($T) p$L[1]", "idx_" + id, indices, i);
                 } else if (r instanceof AffineQuantized q) {
                     kind = 3;
                     addField(w, id, FLOATS, "scale_");
                     addField(w, id, ArrayTypeName.of(TypeName.INT), "zp_");
-                    addField(w, id, ArrayTypeName.of(TypeName.BYTE), "q_");
+                    addField(w, id, PackedCodes.arrayType(q.bits()), "q_");
                     constructor.addStatement("Object[] p$L = $T.affine($L, $L, $L, $L, $L, $L, $L, $S)", i,
                             reader, payload, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
                             q.symmetric() ? 1 : 0, where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
                     constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
-                    constructor.addStatement("this.$N = (byte[]) p$L[2]", "q_" + id, i);
+                    constructor.addStatement("this.$N = ($T) p$L[2]", "q_" + id, PackedCodes.arrayType(q.bits()), i);
                 } else if (r instanceof Factored fa) {
                     kind = 7 | (fa.layout() == Factored.Layout.INPUT_BY_OUTPUT ? 1 << 8 : 0);
                     int rows = dims[0];
@@ -332,10 +340,37 @@ public final class JavaEmitter {
                             rows, cols, fa.rank(), where);
                     constructor.addStatement("this.$N = (float[]) p$L[0]", "u_" + id, i);
                     constructor.addStatement("this.$N = (float[]) p$L[1]", "v_" + id, i);
+                } else if (r instanceof Circulant || r instanceof BlockCirculant) {
+                    kind = r instanceof Circulant ? 8 : 9;
+                    int rows = dims[0];
+                    int cols = size(dims) / rows;
+                    int b = r instanceof BlockCirculant bc ? bc.blockSize() : rows;
+                    int tiles = FftKernels.tiles(rows, b) * FftKernels.tiles(cols, b);
+                    fftSizes.add(b);
+                    addField(w, id, FLOATS, "sre_");
+                    addField(w, id, FLOATS, "sim_");
+                    CodeBlock vectors = r instanceof Circulant ? CodeBlock.of("$T.circulant($L, $L, $S)", reader,
+                            payload, rows, where) : CodeBlock.of("$T.blockCirculant($L, $L, $L, $S)", reader, payload,
+                            b, tiles, where);
+                    constructor.addComment("Only the tile spectra stay resident; the defining vectors are garbage.");
+                    constructor.addStatement("float[][] s$L = $N.spectra($L, $L)", i, FftKernels.instance(b), vectors,
+                            tiles);
+                    constructor.addStatement("this.$N = s$L[0]", "sre_" + id, i);
+                    constructor.addStatement("this.$N = s$L[1]", "sim_" + id, i);
+                } else if (r instanceof Hashed hw) {
+                    kind = 10;
+                    hashedWeights = true;
+                    addField(w, id, FLOATS, "buckets_");
+                    type.addField(long.class, "seed_" + id, Modifier.PRIVATE, Modifier.FINAL);
+                    constructor.addStatement("Object[] p$L = $T.hashed($L, $L, $L, $S)", i, reader, payload,
+                            hw.signHash() ? 1 : 0, hw.buckets().length, where);
+                    constructor.addStatement("this.$N = (float[]) p$L[0]", "buckets_" + id, i);
+                    constructor.addStatement("this.$N = ((long[]) p$L[1])[0]", "seed_" + id, i);
                 } else {
                     throw new UnsupportedModelException("weight " + w.name() + " is stored as " + r.kind()
-                            + "; this code generator handles dense, sparse, codebook, sparse-codebook, int-k and "
-                            + "factored weights, and Huffman coding around them");
+                            + "; this code generator handles dense, sparse, codebook, sparse-codebook, int-k, "
+                            + "factored, circulant, block-circulant and hashed weights, and Huffman coding around "
+                            + "them");
                 }
                 if (huffmanTag != 0) {
                     kind = 6;
@@ -356,6 +391,15 @@ public final class JavaEmitter {
             type.addField(FieldSpec.builder(int[][].class, "WEIGHT_DIMS", Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer(dimList.add("}").build()).build());
             type.addMethod(constructor.build());
+            if (!fftSizes.isEmpty()) {
+                for (int b : fftSizes) {
+                    type.addField(FftKernels.instanceField(self, b));
+                }
+                type.addType(FftKernels.fftType());
+            }
+            if (hashedWeights) {
+                HashedKernels.addHelpers(type);
+            }
         }
 
         private void addField(Weight w, String id, TypeName t, String prefix) {
@@ -665,15 +709,21 @@ public final class JavaEmitter {
                     params.addAll(List.of(bytes, "idx", FLOATS, "cent"));
                     args.addAll(fields(node, i, "start", "col", "idx", "cent"));
                 }
-            } else if (r instanceof Codebook) {
-                params.addAll(List.of(FLOATS, "cent", bytes, "idx"));
+            } else if (r instanceof Codebook cb) {
+                params.addAll(List.of(FLOATS, "cent", PackedCodes.arrayType(cb.bits()), "idx"));
                 args.addAll(fields(node, i, "cent", "idx"));
-            } else if (r instanceof AffineQuantized) {
-                params.addAll(List.of(FLOATS, "scale", ints, "zp", bytes, "q"));
+            } else if (r instanceof AffineQuantized q) {
+                params.addAll(List.of(FLOATS, "scale", ints, "zp", PackedCodes.arrayType(q.bits()), "q"));
                 args.addAll(fields(node, i, "scale", "zp", "q"));
             } else if (r instanceof Factored) {
                 params.addAll(List.of(FLOATS, "u", FLOATS, "v"));
                 args.addAll(fields(node, i, "u", "v"));
+            } else if (r instanceof Circulant || r instanceof BlockCirculant) {
+                params.addAll(FftKernels.params());
+                args.addAll(fields(node, i, "sre", "sim"));
+            } else if (r instanceof Hashed) {
+                params.addAll(List.of(FLOATS, "buckets", TypeName.LONG, "seed"));
+                args.addAll(fields(node, i, "buckets", "seed"));
             } else {
                 throw refuse(node, "reads weight " + node.input(i) + " stored as " + r.kind()
                         + ", which has no kernel yet");
@@ -702,7 +752,12 @@ public final class JavaEmitter {
             String shape = "y[" + n + "] = x[" + k + "] * W" + (transB ? "^T" : "") + (biasField != null ? " + c" : "")
                     + ", W stored [" + bd[0] + ", " + bd[1] + "] as " + r.kind();
             MethodSpec.Builder m;
-            if (r instanceof Factored fa) {
+            if (r instanceof Circulant || r instanceof BlockCirculant) {
+                int b = r instanceof BlockCirculant bc ? bc.blockSize() : bd[0];
+                m = typedKernel(method, "Gemm: " + shape + ", " + b + "x" + b + " circulant tiles multiplied through "
+                        + "their spectra (FFT of size " + b + ").", params.toArray());
+                FftKernels.gemm(m, bd[0], bd[1], b, !transB, epilogue);
+            } else if (r instanceof Factored fa) {
                 int rank = fa.rank();
                 m = typedKernel(method, "Gemm: " + shape + " of rank " + rank + ": two products through t[" + rank
                         + "], W = U V.", params.toArray());
@@ -755,18 +810,27 @@ public final class JavaEmitter {
             } else {
                 String w;
                 String scale = null;
-                if (r instanceof Codebook) {
-                    w = "cent[idx[i] & 0xff]";
+                if (r instanceof Codebook cb) {
+                    w = "cent[" + PackedCodes.field("idx", "i", cb.bits()) + "]";
+                } else if (r instanceof Hashed h) {
+                    w = HashedKernels.weight(h);
                 } else {
                     AffineQuantized q = (AffineQuantized) r;
-                    if (!q.symmetric() || (q.axis() >= 0 && q.axis() != (transB ? 0 : 1))) {
-                        throw refuse(node, "has an int" + q.bits() + " weight that is not symmetric per output "
-                                + "channel or per tensor; only those have a Gemm kernel yet");
+                    String code = PackedCodes.code("q", "i", q.bits(), q.signed());
+                    if (q.axis() >= 0 && q.axis() != (transB ? 0 : 1)) {
+                        // Quantized along the input axis: the scale varies inside each sum, so each weight is
+                        // dequantized exactly as the reference materializes it, (float) (q - zp) * scale.
+                        w = "((float) (" + code + " - zp[k]) * scale[k])";
+                    } else {
+                        // Per output channel or per tensor: (q - zp) is an exact int, the scale is applied once.
+                        String ch = q.axis() < 0 ? "0" : transB ? "o" : "n";
+                        w = q.symmetric() ? code : "(" + code + " - zp[" + ch + "])";
+                        scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
                     }
-                    w = "q[i]";
-                    scale = q.axis() < 0 ? "scale[0]" : "scale[o]";
                 }
-                m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of q * x per output, scaled once."
+                m = typedKernel(method, "Gemm: " + shape + (scale != null ? "; sum of (q - zp) * x per output, scaled "
+                        + "once." : r instanceof AffineQuantized ? "; each weight dequantized as the reference does."
+                        : r instanceof Hashed ? "; each weight's bucket and sign hashed from its index."
                         : "; each weight looked up in the centroids."), params.toArray());
                 if (transB) {
                     m.beginControlFlow("for (int o = 0; o < $L; o++)", n);
@@ -916,6 +980,19 @@ public final class JavaEmitter {
                 throw refuse(node, "has a bias that does not hold " + m + " elements");
             }
             Representation wr = inMemory(weight(node, 1));
+            if (wr instanceof Circulant || wr instanceof BlockCirculant) {
+                throw refuse(node, "has a " + wr.kind() + " weight; circulant structure is defined for fully "
+                        + "connected layers only (the structure pass never produces it for a Conv)");
+            }
+            if (wr instanceof Factored fa) {
+                if (group != 1 || fa.layout() != Factored.Layout.OUTPUT_BY_INPUT) {
+                    throw refuse(node, "has a factored weight with " + group + " groups or an input-by-output "
+                            + "layout; only an ungrouped [out, in*kh*kw] = U V factorization has a kernel");
+                }
+                factoredConv(node, id, x, fa.rank(), new int[] {c, h, wIn}, new int[] {m, oh, ow}, wd, strides, dil,
+                        pads, bias);
+                return;
+            }
             if (!(wr instanceof Dense)) {
                 String method = "conv_" + id;
                 String y = define(node, new int[] {m, oh, ow});
@@ -946,8 +1023,12 @@ public final class JavaEmitter {
                     k.addStatement(wr instanceof Sparse ? "float wv = val[e]" : "float wv = cent[idx[e] & 0xff]");
                 } else {
                     k.beginControlFlow("for (int j = 0; j < $L; j++)", taps);
-                    if (wr instanceof Codebook) {
-                        k.addStatement("float wv = cent[idx[oc * $L + j] & 0xff]", taps);
+                    if (wr instanceof Codebook cb) {
+                        k.addStatement("int i = oc * $L + j", taps);
+                        k.addStatement("float wv = cent[" + PackedCodes.field("idx", "i", cb.bits()) + "]");
+                    } else if (wr instanceof Hashed hw) {
+                        k.addStatement("int i = oc * $L + j", taps);
+                        k.addStatement("float wv = " + HashedKernels.weight(hw));
                     } else {
                         AffineQuantized q = (AffineQuantized) wr;
                         if (q.axis() > 0) {
@@ -956,8 +1037,9 @@ public final class JavaEmitter {
                         }
                         String ch = q.axis() < 0 ? "0" : "oc";
                         k.addComment("Dequantized exactly as the reference does: (float) (q - zp) * scale.");
-                        k.addStatement("float wv = (float) (" + (q.signed() ? "q[oc * $L + j]" : "(q[oc * $L + j] & 0xff)")
-                                + " - zp[" + ch + "]) * scale[" + ch + "]", taps);
+                        k.addStatement("int i = oc * $L + j", taps);
+                        k.addStatement("float wv = (float) (" + PackedCodes.code("q", "i", q.bits(), q.signed())
+                                + " - zp[" + ch + "]) * scale[" + ch + "]");
                     }
                 }
                 k.addStatement("int ic = j / $L", kh * kw);
@@ -1007,6 +1089,77 @@ public final class JavaEmitter {
             }
             args.add(y);
             call(method, args.toArray());
+        }
+
+        /**
+         * Conv by a factored weight {@code [out, in*kh*kw] = U [out, rank] V [rank, in*kh*kw]}: a conv with the
+         * {@code rank} filters of V into {@code t[rank, oh, ow]}, then a 1x1 mixing of those channels by U (plus the
+         * bias). Neither W nor its im2col view is ever formed.
+         */
+        private void factoredConv(Node node, String id, String x, int rank, int[] in, int[] out, int[] wd,
+                int[] strides, int[] dil, int[] pads, boolean bias) {
+            int c = in[0];
+            int h = in[1];
+            int wIn = in[2];
+            int oh = out[1];
+            int ow = out[2];
+            int plane = oh * ow;
+            int kh = wd[2];
+            int kw = wd[3];
+            int taps = c * kh * kw;
+            String filters = "convV_" + id;
+            MethodSpec.Builder k = typedKernel(filters, "Conv by the " + rank + " filters V [" + rank + ", " + taps
+                    + "] of a factored weight: [" + c + ", " + h + ", " + wIn + "] to [" + rank + ", " + oh + ", " + ow
+                    + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x" + strides[1] + ", dilations "
+                    + dil[0] + "x" + dil[1] + ", pads " + Arrays.toString(pads) + ".\nWeight-stationary, taps in "
+                    + "weight order; each tap sweeps whole output rows.", FLOATS, "x", FLOATS, "v", FLOATS, "y");
+            k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", rank);
+            k.addStatement("int yBase = oc * $L", plane);
+            k.beginControlFlow("for (int j = 0; j < $L; j++)", taps);
+            k.addStatement("float wv = v[oc * $L + j]", taps);
+            k.addStatement("int ic = j / $L", kh * kw);
+            k.addStatement("int r = j - ic * $L", kh * kw);
+            k.addStatement("int kh = r / $L", kw);
+            k.addStatement("int kw = r - kh * $L", kw);
+            k.addStatement("int xBase = ic * $L", h * wIn);
+            sweep(k, strides, dil, pads, h, wIn, oh, ow);
+            k.endControlFlow();
+            k.endControlFlow();
+            type.addMethod(k.build());
+
+            String mix = "convU_" + id;
+            List<Object> params = new ArrayList<>(List.of(FLOATS, "t", FLOATS, "u"));
+            List<Object> args = new ArrayList<>(fields(node, 1, "u"));
+            if (bias) {
+                params.addAll(List.of(FLOATS, "b"));
+                args.add(field(node, 2));
+            }
+            params.addAll(List.of(FLOATS, "y"));
+            MethodSpec.Builder u = typedKernel(mix, "1x1 mixing of the " + rank + " filter outputs t [" + rank + ", "
+                    + plane + "] by U [" + out[0] + ", " + rank + "]" + (bias ? ", plus the bias" : "") + ".",
+                    params.toArray());
+            u.beginControlFlow("for (int oc = 0; oc < $L; oc++)", out[0]);
+            u.addStatement("int yBase = oc * $L", plane);
+            u.addStatement(bias ? "$T.fill(y, yBase, yBase + $L, b[oc])" : "$T.fill(y, yBase, yBase + $L, 0f)",
+                    Arrays.class, plane);
+            u.beginControlFlow("for (int r = 0; r < $L; r++)", rank);
+            u.addStatement("float ur = u[oc * $L + r]", rank);
+            u.addStatement("int tBase = r * $L", plane);
+            u.beginControlFlow("for (int p = 0; p < $L; p++)", plane);
+            u.addStatement("y[yBase + p] += ur * t[tBase + p]");
+            u.endControlFlow();
+            u.endControlFlow();
+            u.endControlFlow();
+            type.addMethod(u.build());
+
+            String t = "t" + temporaries++;
+            body.addStatement("float[] $N = new float[$L]", t, rank * plane);
+            call(filters, x, fields(node, 1, "v").get(0), t);
+            String y = define(node, out);
+            List<Object> callArgs = new ArrayList<>(List.of(t));
+            callArgs.addAll(args);
+            callArgs.add(y);
+            call(mix, callArgs.toArray());
         }
 
         /** One tap (wv at kh, kw of the channel at xBase) swept over the output rows at yBase. */
