@@ -165,6 +165,12 @@ class CompileCommandTest {
         // The written model is standard ONNX with the rewritten graph, and runs.
         Model written = OnnxImporter.withDefaults().load(out.resolve("model.onnx"));
         assertThat(written.graph().nodes()).anyMatch(n -> n.name().equals("/layer1/conv1/Conv::core"));
+        // And every representation compiles to generated Java that computes what the reference executor does.
+        assertThat(out.resolve("java/tamp/generated/Resnet8EveryPass.java")).exists();
+        assertThat(report.at("/generated/verification/inputsFrom").asText()).isEqualTo("validation images");
+        assertThat(report.at("/generated/verification/argmaxAgreement").asInt())
+                .isEqualTo(report.at("/generated/verification/inputs").asInt());
+        assertThat(report.at("/generated/verification/maxAbsDiff").asDouble()).isLessThan(1e-3);
     }
 
     @Test
