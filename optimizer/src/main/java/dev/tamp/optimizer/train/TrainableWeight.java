@@ -95,7 +95,8 @@ public abstract class TrainableWeight {
         } else if (r instanceof Factored f) {
             return new FactoredWeight(weight.name(), f);
         }
-        throw ConvGeometry.refuse(node, "weight " + weight.name() + " is stored as " + r.kind()
+        throw ConvGeometry.refuse(node, "weight " + weight.name() + " is stored as " + r.kind() + " ("
+                + r.getClass().getSimpleName() + ")"
                 + ", which cannot be trained yet (dense, sparse, codebook, sparse-codebook and factored can)");
     }
 }
