@@ -1,0 +1,105 @@
+package dev.tamp.optimizer.train;
+
+import dev.tamp.model.ops.MatrixKernels;
+import dev.tamp.model.ops.Parallelism;
+
+/**
+ * The matrix products of forward and backward passes on the executor's plain Java GEMM, split over rows of the
+ * result. Every result element is summed by the same loop whatever the split, so products do not depend on the
+ * thread count.
+ */
+final class Products {
+    private static final MatrixKernels KERNELS = MatrixKernels.plainJava();
+
+    private Products() {}
+
+    /** {@code C = A B} for A {@code m x k} row-major in {@code a}, B given as its k rows; C as m rows of n. */
+    static float[][] multiply(Parallelism par, int m, int n, int k, float[] a, float[][] bRows) {
+        float[][] c = new float[m][n];
+        par.forRange(m, (from, to) -> gemm(to - from, n, k, a, from * k, k, bRows, slice(c, from, to)));
+        return c;
+    }
+
+    /** {@code C += A B} on the caller's thread, {@link MatrixKernels#gemmF32} semantics. */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[][] bRows, float[][] cRows) {
+        KERNELS.gemmF32(m, n, k, a, aOff, lda, bRows, cRows);
+    }
+
+    static float[][] slice(float[][] rows, int from, int to) {
+        float[][] s = new float[to - from][];
+        System.arraycopy(rows, from, s, 0, to - from);
+        return s;
+    }
+
+    /** A row-major matrix as one new array per row. */
+    static float[][] rows(float[] a, int rows, int cols) {
+        float[][] r = new float[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(a, i * cols, r[i], 0, cols);
+        }
+        return r;
+    }
+
+    /** The transpose of a row-major {@code rows x cols} matrix, row-major. */
+    static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = a[base + c];
+            }
+        }
+        return t;
+    }
+
+    /** The transpose of a row-major matrix, as one array per row of the transpose. */
+    static float[][] transposeRows(float[] a, int rows, int cols) {
+        float[][] t = new float[cols][rows];
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                t[c][r] = a[base + c];
+            }
+        }
+        return t;
+    }
+
+    /** Adds rows onto a row-major array. */
+    static void addInto(float[][] rows, float[] flat) {
+        int n = rows.length == 0 ? 0 : rows[0].length;
+        for (int i = 0; i < rows.length; i++) {
+            float[] r = rows[i];
+            int base = i * n;
+            for (int j = 0; j < n; j++) {
+                flat[base + j] += r[j];
+            }
+        }
+    }
+
+    /** Copies rows into a row-major array. */
+    static void copyInto(float[][] rows, float[] flat) {
+        int n = rows.length == 0 ? 0 : rows[0].length;
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * n, n);
+        }
+    }
+
+    /**
+     * Runs one task per thread chunk of {@code [0, count)}, passing the chunk's index, so that per-chunk partial sums
+     * can be reduced afterwards in chunk order (deterministic for a given thread count).
+     */
+    static int forChunks(Parallelism par, int count, ChunkTask task) {
+        int chunks = Math.max(1, Math.min(par.threads(), count));
+        par.forRange(chunks, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                task.run(c, (int) ((long) count * c / chunks), (int) ((long) count * (c + 1) / chunks));
+            }
+        });
+        return chunks;
+    }
+
+    @FunctionalInterface
+    interface ChunkTask {
+        void run(int chunk, int from, int to);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tamp.optimizer.train;
+
+/**
+ * Receives the progress of a training run; the engine itself never prints. Called on the training thread, so a
+ * listener should return quickly.
+ */
+public interface TrainingListener {
+    /**
+     * After each optimizer step.
+     *
+     * @param epoch 1-based epoch
+     * @param step 1-based step over the whole run, out of {@code totalSteps}
+     * @param loss the mean loss of this step's mini-batch (before the step)
+     * @param imagesPerSecond images trained per second of wall time since the epoch began
+     */
+    record Step(int epoch, int step, int totalSteps, double loss, double learningRate, double imagesPerSecond) {}
+
+    /** After each epoch (or the part of one that a fractional epoch count runs). */
+    record Epoch(int epoch, int epochs, int steps, double meanLoss, double imagesPerSecond, double seconds) {}
+
+    default void onStep(Step step) {}
+
+    default void onEpoch(Epoch epoch) {}
+
+    /**
+     * Polled before every step: returning true stops training cleanly after the last completed step, and the trainer
+     * returns the graph as trained so far (every representation consistent). For Ctrl-C handling.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
+    static TrainingListener none() {
+        return new TrainingListener() {};
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The training engine behind fine-tuning: forward and backward passes over a graph's layers ({@link
+ * dev.tamp.optimizer.train.TrainableGraph}), trainable parameters that keep every compressed representation intact
+ * ({@link dev.tamp.optimizer.train.TrainableWeight}), SGD and Adam with learning-rate schedules ({@link
+ * dev.tamp.optimizer.train.Optimizer}, {@link dev.tamp.optimizer.train.LearningRateSchedule}), cross-entropy and
+ * knowledge-distillation losses ({@link dev.tamp.optimizer.train.Losses}), and the {@link
+ * dev.tamp.optimizer.train.Trainer} that runs them over mini-batches.
+ *
+ * <p>Everything runs in float32 on plain Java: the products go through the executor's {@link
+ * dev.tamp.model.ops.MatrixKernels#plainJava()} GEMM, split over threads so that the result depends only on the seed
+ * and the thread count. The engine never prints; progress goes to a {@link
+ * dev.tamp.optimizer.train.TrainingListener}.
+ */
+package dev.tamp.optimizer.train;

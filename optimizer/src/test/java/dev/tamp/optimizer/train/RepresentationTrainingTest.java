@@ -1,0 +1,315 @@
+package dev.tamp.optimizer.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tamp.model.data.Evaluation;
+import dev.tamp.model.data.LabeledImages;
+import dev.tamp.model.data.Preprocessing;
+import dev.tamp.model.exec.Executor;
+import dev.tamp.model.ir.AffineQuantized;
+import dev.tamp.model.ir.Codebook;
+import dev.tamp.model.ir.Factored;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Representation;
+import dev.tamp.model.ir.Sparse;
+import dev.tamp.model.ir.SparseCodebook;
+import dev.tamp.model.ir.Tensor;
+import dev.tamp.model.ir.Weight;
+import dev.tamp.model.ops.Parallelism;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Training through compressed representations: the chain rule onto their parameters is gradient-checked, and a few
+ * optimizer steps on LeNet-300-100 lower the loss while every representation keeps its kind and structure.
+ */
+class RepresentationTrainingTest {
+    private static final double U = Math.ulp(1f) / 2;
+    private static final double H = 1e-5;
+
+    @Test
+    void sparseAndCodebookLayersTrainWithoutChangingTheirStructure() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Graph compressed = replace(dense, Map.of(
+                "fc1.weight", pruned(dense, "fc1.weight", 0.9),
+                "fc2.weight", codebook(weight(dense, "fc2.weight"), 16),
+                "fc3.weight", sparseCodebook(pruned(dense, "fc3.weight", 0.5), 8)));
+        Graph trained = trainBriefly(compressed);
+
+        Sparse s0 = (Sparse) rep(compressed, "fc1.weight");
+        Sparse s1 = (Sparse) rep(trained, "fc1.weight");
+        assertThat(s1.positions()).isEqualTo(s0.positions());
+        assertThat(s1.values()).isNotEqualTo(s0.values());
+        Codebook c0 = (Codebook) rep(compressed, "fc2.weight");
+        Codebook c1 = (Codebook) rep(trained, "fc2.weight");
+        assertThat(c1.indices()).isEqualTo(c0.indices());
+        assertThat(c1.centroids()).hasSameSizeAs(c0.centroids()).isNotEqualTo(c0.centroids());
+        SparseCodebook sc0 = (SparseCodebook) rep(compressed, "fc3.weight");
+        SparseCodebook sc1 = (SparseCodebook) rep(trained, "fc3.weight");
+        assertThat(sc1.positions()).isEqualTo(sc0.positions());
+        assertThat(sc1.indices()).isEqualTo(sc0.indices());
+        assertThat(sc1.centroids()).isNotEqualTo(sc0.centroids());
+        assertThat(rep(trained, "fc1.bias")).isInstanceOf(dev.tamp.model.ir.Dense.class);
+    }
+
+    @Test
+    void factoredLayerTrainsBothFactorsAtTheSameRank() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Graph compressed = replace(dense, Map.of("fc2.weight", factored(weight(dense, "fc2.weight"), 4)));
+        Graph trained = trainBriefly(compressed);
+        Factored f0 = (Factored) rep(compressed, "fc2.weight");
+        Factored f1 = (Factored) rep(trained, "fc2.weight");
+        assertThat(f1.rank()).isEqualTo(f0.rank());
+        assertThat(f1.layout()).isEqualTo(f0.layout());
+        assertThat(f1.u()).isNotEqualTo(f0.u());
+        assertThat(f1.v()).isNotEqualTo(f0.v());
+    }
+
+    @Test
+    void maskedGradientAndWeightStayZeroUnderSgdWithMomentumAndWeightDecay() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Graph compressed = replace(dense, Map.of("fc1.weight", pruned(dense, "fc1.weight", 0.9)));
+        TrainingOptions sgd = TrainingOptions.defaults().withEpochs(0.1).withBatch(64)
+                .withOptimizer(TrainingOptions.OptimizerKind.SGD, 0.05, 0.9, 5e-4);
+        Graph trained = Trainer.train(compressed, TrainingFixtures.train(), Preprocessing.unitScale(), sgd,
+                TrainingListener.none());
+        float[] before = rep(compressed, "fc1.weight").materialize().floats();
+        float[] after = rep(trained, "fc1.weight").materialize().floats();
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] == 0f) {
+                assertThat(Float.floatToRawIntBits(after[i])).as("pruned element %d", i).isZero();
+            }
+        }
+    }
+
+    /**
+     * dL/dcentroid = sum of the members' dL/dW and dU = dW V^T, dV = U^T dW, checked against finite differences of
+     * the double reference with the dense weight rebuilt in double from the perturbed parameter. Tolerance as
+     * {@link GradientCheckTest#gemmWithBiasAlphaBetaAndBothTransposes()} (N < 32), doubled for the one extra
+     * accumulation of the chain rule (members summed in double; factor products of length <= 6): 64 u.
+     */
+    @Test
+    void chainRuleOntoCentroidsAndFactorsMatchesFiniteDifferences() {
+        Graph mlp = TinyGraphs.mlp(9);
+        Codebook cb = codebook(weight(mlp, "w1"), 4);
+        Factored fac = factored(weight(mlp, "w2"), 2);
+        Graph compressed = replace(mlp, Map.of("w1", cb, "w2", fac));
+        TrainableGraph tg = TrainableGraph.of(compressed);
+        int[] shape = {4, 6};
+        int[] labels = {1, 0, 2, 2};
+        float[] x = TinyGraphs.input(shape, 3);
+        float[] logits = tg.forward(x, shape, Parallelism.sequential());
+        float[] grad = new float[logits.length];
+        Losses.crossEntropy(logits, 4, 3, labels, grad);
+        tg.zeroGrad();
+        tg.backward(grad, Parallelism.sequential());
+        tg.pullGradients(Parallelism.sequential());
+        DoubleReference ref = new DoubleReference(compressed);
+        double[] xd = GradientCheckTest.toDouble(x);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        tg.parameters().forEach(p -> params.put(p.name(), p));
+
+        Parameter centroids = params.get("w1/centroids");
+        double[] fd = new double[centroids.size()];
+        for (int j = 0; j < fd.length; j++) {
+            double[] c = GradientCheckTest.toDouble(centroids.value());
+            c[j] += H;
+            double up = ref.loss(Map.of("w1", codebookDense(cb, c)), xd, shape, labels, null, 1, 0);
+            c[j] -= 2 * H;
+            double down = ref.loss(Map.of("w1", codebookDense(cb, c)), xd, shape, labels, null, 1, 0);
+            fd[j] = (up - down) / (2 * H);
+        }
+        assertThat(GradientCheckTest.relativeError(centroids.grad(), fd, null)).isLessThan(64 * U);
+
+        for (String factor : new String[] {"w2/u", "w2/v"}) {
+            Parameter p = params.get(factor);
+            double[] fdf = new double[p.size()];
+            for (int i = 0; i < fdf.length; i++) {
+                double[] uu = GradientCheckTest.toDouble(params.get("w2/u").value());
+                double[] vv = GradientCheckTest.toDouble(params.get("w2/v").value());
+                double[] target = factor.endsWith("u") ? uu : vv;
+                target[i] += H;
+                double up = ref.loss(Map.of("w2", product(uu, vv, 5, 2, 3)), xd, shape, labels, null, 1, 0);
+                target[i] -= 2 * H;
+                double down = ref.loss(Map.of("w2", product(uu, vv, 5, 2, 3)), xd, shape, labels, null, 1, 0);
+                fdf[i] = (up - down) / (2 * H);
+            }
+            assertThat(GradientCheckTest.relativeError(p.grad(), fdf, null)).as(factor).isLessThan(64 * U);
+        }
+    }
+
+    @Test
+    void untrainableRepresentationsAndOpsAreRefusedNamingTheNode() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Tensor w = weight(dense, "fc2.weight");
+        int[] codes = new int[w.size()];
+        Graph quantized = replace(dense, Map.of("fc2.weight", new AffineQuantized(w.shape(), 8, true, -1,
+                new float[] {0.01f}, new int[] {0}, codes)));
+        assertThatThrownBy(() -> TrainableGraph.of(quantized)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fc2.weight").hasMessageContaining("AffineQuantized").hasMessageContaining("Gemm");
+        java.util.List<dev.tamp.model.ir.Node> nodes = dense.nodes().stream().map(n -> n.opType().equals("Relu")
+                ? new dev.tamp.model.ir.Node(n.name(), "Sigmoid", n.inputs(), n.outputs(), n.attributes()) : n)
+                .toList();
+        Graph sigmoid = new Graph(dense.name(), dense.opsetVersion(), dense.inputs(), dense.outputs(), nodes,
+                dense.weights(), dense.values());
+        assertThatThrownBy(() -> TrainableGraph.of(sigmoid)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Sigmoid").hasMessageContaining("cannot be trained");
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /**
+     * A quarter epoch of Adam; the compressions above are severe enough (90 % pruning, 16 linear centroids, rank 4)
+     * that the uncompressed model's training loss (0.16) is far away, so a few steps must lower it.
+     */
+    private static Graph trainBriefly(Graph g) {
+        LabeledImages data = TrainingFixtures.train();
+        LabeledImages probe = data.slice(0, 1000);
+        double before = loss(g, probe);
+        TrainingOptions options = TrainingOptions.defaults().withEpochs(0.25).withBatch(64).withThreads(2);
+        Graph trained = Trainer.train(g, data, Preprocessing.unitScale(), options, TrainingListener.none());
+        for (String name : g.weights().keySet()) {
+            assertThat(rep(trained, name).kind()).as(name).isEqualTo(rep(g, name).kind());
+        }
+        assertThat(loss(trained, probe)).as("training loss on 1,000 images").isLessThan(before);
+        return trained;
+    }
+
+    private static double loss(Graph g, LabeledImages data) {
+        try (Executor e = Executor.create(g, 1)) {
+            return Evaluation.evaluate(e, data, Preprocessing.unitScale(), 250, false).meanLoss();
+        }
+    }
+
+    static Graph replace(Graph g, Map<String, Representation> reps) {
+        Map<String, Weight> ws = new LinkedHashMap<>(g.weights());
+        reps.forEach((name, r) -> ws.put(name, new Weight(name, r)));
+        return new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), g.nodes(), ws, g.values());
+    }
+
+    static Representation rep(Graph g, String name) {
+        return g.weights().get(name).representation();
+    }
+
+    static Tensor weight(Graph g, String name) {
+        return rep(g, name).materialize();
+    }
+
+    /** The weight with its smallest-magnitude {@code fraction} of elements removed. */
+    static Sparse pruned(Graph g, String name, double fraction) {
+        float[] w = weight(g, name).floats().clone();
+        float[] mags = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            mags[i] = Math.abs(w[i]);
+        }
+        Arrays.sort(mags);
+        float threshold = mags[(int) (fraction * w.length)];
+        for (int i = 0; i < w.length; i++) {
+            if (Math.abs(w[i]) < threshold) {
+                w[i] = 0f;
+            }
+        }
+        return Sparse.fromDense(Tensor.ofFloats(weight(g, name).shape(), w), 8);
+    }
+
+    /** Linear centroids between min and max, each element assigned to the nearest (enough for training tests). */
+    static Codebook codebook(Tensor t, int k) {
+        float[] w = t.floats();
+        float[] c = linearCentroids(w, k);
+        int[] idx = new int[w.length];
+        for (int i = 0; i < w.length; i++) {
+            idx[i] = nearest(c, w[i]);
+        }
+        return new Codebook(t.shape(), 32 - Integer.numberOfLeadingZeros(k - 1), c, idx);
+    }
+
+    static SparseCodebook sparseCodebook(Sparse s, int k) {
+        float[] values = s.values();
+        float[] c = linearCentroids(values, k);
+        int[] idx = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            idx[i] = nearest(c, values[i]);
+        }
+        return new SparseCodebook(s.dims(), 5, 32 - Integer.numberOfLeadingZeros(k - 1), c, s.positions(), idx);
+    }
+
+    private static float[] linearCentroids(float[] w, int k) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : w) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float[] c = new float[k];
+        for (int j = 0; j < k; j++) {
+            c[j] = min + (max - min) * j / (k - 1);
+        }
+        return c;
+    }
+
+    private static int nearest(float[] c, float v) {
+        int best = 0;
+        for (int j = 1; j < c.length; j++) {
+            if (Math.abs(c[j] - v) < Math.abs(c[best] - v)) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** Truncated SVD {@code U = U_r S_r}, {@code V = V_r^T}. */
+    static Factored factored(Tensor t, int rank) {
+        int m = t.dim(0);
+        int n = t.size() / m;
+        double[][] a = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                a[i][j] = t.floats()[i * n + j];
+            }
+        }
+        SingularValueDecomposition svd = new SingularValueDecomposition(MatrixUtils.createRealMatrix(a));
+        RealMatrix u = svd.getU();
+        RealMatrix v = svd.getV();
+        double[] s = svd.getSingularValues();
+        float[] uf = new float[m * rank];
+        float[] vf = new float[rank * n];
+        for (int i = 0; i < m; i++) {
+            for (int r = 0; r < rank; r++) {
+                uf[i * rank + r] = (float) (u.getEntry(i, r) * s[r]);
+            }
+        }
+        for (int r = 0; r < rank; r++) {
+            for (int j = 0; j < n; j++) {
+                vf[r * n + j] = (float) v.getEntry(j, r);
+            }
+        }
+        return new Factored(t.shape(), rank, uf, vf, Factored.Layout.OUTPUT_BY_INPUT);
+    }
+
+    private static double[] codebookDense(Codebook cb, double[] centroids) {
+        int[] idx = cb.indices();
+        double[] d = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            d[i] = centroids[idx[i]];
+        }
+        return d;
+    }
+
+    private static double[] product(double[] u, double[] v, int m, int r, int n) {
+        double[] w = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < r; p++) {
+                for (int j = 0; j < n; j++) {
+                    w[i * n + j] += u[i * r + p] * v[p * n + j];
+                }
+            }
+        }
+        return w;
+    }
+}
