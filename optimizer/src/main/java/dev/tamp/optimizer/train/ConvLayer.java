@@ -12,8 +12,9 @@ import java.util.List;
  * {@code Y = W cols + b}, so {@code dW = dY cols^T} (streamed as im2row rows), {@code db = sum dY} and
  * {@code dX = col2im(W^T dY)}.
  *
- * <p>The backward pass splits the batch over threads; each thread sums its images' weight gradient and the partial
- * sums are added in thread order, so the result depends on the thread count but on nothing else.
+ * <p>The backward pass splits the batch into {@link Products#REDUCTION_CHUNKS} chunks spread over the threads; each
+ * chunk sums its images' weight gradient and the partial sums are added in chunk order, so the result does not
+ * depend on the thread count.
  */
 final class ConvLayer implements Layer {
     /** Same target width as the executor's im2col, so that several small feature maps share one GEMM. */
@@ -143,9 +144,9 @@ final class ConvLayer implements Layer {
             wT[g] = Products.transpose(Arrays.copyOfRange(w, g * mg * k, (g + 1) * mg * k), mg, k);
         }
         int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
-        int threads = Math.max(1, Math.min(par.threads(), n));
-        float[][][] dwParts = new float[threads][][];
-        double[][] dbParts = new double[threads][];
+        int chunks = Products.chunkCount(n);
+        float[][][] dwParts = new float[chunks][][];
+        double[][] dbParts = new double[chunks][];
         Products.forChunks(par, n, (chunk, from, to) -> {
             float[][] dw = new float[m][k];
             double[] db = new double[m];

@@ -85,11 +85,24 @@ final class Products {
     }
 
     /**
-     * Runs one task per thread chunk of {@code [0, count)}, passing the chunk's index, so that per-chunk partial sums
-     * can be reduced afterwards in chunk order (deterministic for a given thread count).
+     * Chunks a reduction is split into, whatever the thread count: partial sums are added in chunk order, so the
+     * result does not depend on how many threads ran the chunks ({@code tamp compile --threads} changes speed, never
+     * results). Four keeps two to four cores busy.
+     */
+    static final int REDUCTION_CHUNKS = 4;
+
+    /** The number of chunks {@link #forChunks} splits {@code count} items into. */
+    static int chunkCount(int count) {
+        return Math.max(1, Math.min(REDUCTION_CHUNKS, count));
+    }
+
+    /**
+     * Runs one task per chunk of {@code [0, count)} ({@link #chunkCount} of them, spread over the threads), passing
+     * the chunk's index, so that per-chunk partial sums can be reduced afterwards in chunk order (deterministic,
+     * independent of the thread count).
      */
     static int forChunks(Parallelism par, int count, ChunkTask task) {
-        int chunks = Math.max(1, Math.min(par.threads(), count));
+        int chunks = chunkCount(count);
         par.forRange(chunks, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
                 task.run(c, (int) ((long) count * c / chunks), (int) ((long) count * (c + 1) / chunks));

@@ -8,7 +8,7 @@
  *
  * <p>Everything runs in float32 on plain Java: the products go through the executor's {@link
  * dev.tamp.model.ops.MatrixKernels#plainJava()} GEMM, split over threads so that the result depends only on the seed
- * and the thread count. The engine never prints; progress goes to a {@link
+ * (reductions over images use a fixed number of chunks, whatever the thread count). The engine never prints; progress goes to a {@link
  * dev.tamp.optimizer.train.TrainingListener}.
  */
 package dev.tamp.optimizer.train;
