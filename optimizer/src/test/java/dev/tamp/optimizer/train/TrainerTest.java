@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 /** The training loop: determinism, schedules, progress reports, and accuracy recovered after pruning. */
 class TrainerTest {
     @Test
-    void sameSeedAndThreadsGiveBitIdenticalWeightsAndAnotherSeedDoesNot() {
+    void sameSeedGivesBitIdenticalWeightsWhateverTheThreadsAndAnotherSeedDoesNot() {
         Graph lenet5 = TrainingFixtures.model("fmnist_lenet5");
         LabeledImages data = TrainingFixtures.train().slice(0, 512);
         TrainingOptions options = TrainingOptions.defaults().withBatch(64).withThreads(2).withSeed(7);
         Graph a = Trainer.train(lenet5, data, Preprocessing.unitScale(), options, TrainingListener.none());
-        Graph b = Trainer.train(lenet5, data, Preprocessing.unitScale(), options, TrainingListener.none());
+        Graph b = Trainer.train(lenet5, data, Preprocessing.unitScale(), options.withThreads(1),
+                TrainingListener.none());
         Graph c = Trainer.train(lenet5, data, Preprocessing.unitScale(), options.withSeed(8), TrainingListener.none());
         assertThat(b.weights()).isEqualTo(a.weights());
         assertThat(c.weights()).isNotEqualTo(a.weights());
