@@ -64,8 +64,7 @@ public class InferenceBenchmark {
 
     /**
      * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code ort_fp32}: ONNX Runtime on the
-     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/} (see
-     * {@link #dynamicInt8}).
+     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
      */
     @Param({"tamp", "ort_fp32", "ort_dyn_int8", "ort_qdq_int8"})
     public String engine;
@@ -95,7 +94,7 @@ public class InferenceBenchmark {
         switch (engine) {
             case "tamp" -> generated = tamp(models.resolve(model + ".onnx"));
             case "ort_fp32" -> ort(models.resolve(model + ".onnx"));
-            case "ort_dyn_int8" -> dynamicInt8(models.resolve("ort_int8"));
+            case "ort_dyn_int8" -> ort(models.resolve("ort_int8").resolve(model + ".dyn_int8.onnx"));
             case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
             default -> throw new IllegalArgumentException("unknown engine " + engine);
         }
@@ -111,24 +110,6 @@ public class InferenceBenchmark {
         String source = JavaEmitter.source(graph, "gen", "Model");
         JavaBuild.Classes classes = JavaBuild.compile(List.of(new JavaBuild.Source("gen.Model", source)));
         return GeneratedModel.load(classes, "gen.Model", WeightsFile.write(graph));
-    }
-
-    /**
-     * ONNX Runtime's {@code quantize_dynamic} file; where the CPU provider has no kernel for its ConvInteger nodes
-     * (LeNet-5, resnet8 with ONNX Runtime 1.23), the {@code .matmul.dyn_int8.onnx} file (only Gemm/MatMul quantized,
-     * Conv fp32), said on stdout so the table can say which file was timed.
-     */
-    private void dynamicInt8(Path dir) throws OrtException {
-        try {
-            ort(dir.resolve(model + ".dyn_int8.onnx"));
-        } catch (OrtException e) {
-            if (e.getCode() != OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED) {
-                throw e;
-            }
-            System.out.println("ort_dyn_int8 on " + model + ": " + e.getMessage() + "; timing " + model
-                    + ".matmul.dyn_int8.onnx instead");
-            ort(dir.resolve(model + ".matmul.dyn_int8.onnx"));
-        }
     }
 
     private void ort(Path file) throws OrtException {
