@@ -1,0 +1,158 @@
+package dev.tamp.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.tamp.codegen.container.WeightsFile;
+import dev.tamp.codegen.java.GeneratedModel;
+import dev.tamp.codegen.java.JavaBuild;
+import dev.tamp.codegen.java.JavaEmitter;
+import dev.tamp.model.data.IdxFiles;
+import dev.tamp.model.data.LabeledImages;
+import dev.tamp.model.data.Preprocessing;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Tensor;
+import dev.tamp.model.onnx.OnnxImporter;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Latency of one image (batch 1, one thread) through each reference model: the tamp-generated Java class (dense
+ * weights: emitted by {@link JavaEmitter}, compiled in memory by {@link JavaBuild} with {@code --release 8}, weights
+ * from {@link WeightsFile}) against ONNX Runtime's Java API on the original fp32 file and on ONNX Runtime's own int8
+ * files (dynamic and static QDQ), all in one JMH run so the ratios are measured side by side. Inputs cycle through
+ * real Fashion-MNIST test images. Run from the repository root ({@code bench/inference.sh}); the models and data
+ * are read from {@code models/} and {@code data/fashion-mnist}.
+ *
+ * <p>ONNX Runtime gets its most favourable setup: one intra-op and one inter-op thread (the generated code is
+ * single-threaded), sequential execution, all graph optimizations, and its input tensors created once in setup, so
+ * each timed call is {@code session.run} plus copying the logits out (the generated class returns a fresh float[]
+ * too).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xmx2g"})
+@Threads(1)
+public class InferenceBenchmark {
+    /** Test images cycled through: enough that the inputs are not one cached array, few enough to stay in L2. */
+    static final int IMAGES = 256;
+
+    @Param({"fmnist_lenet300_100", "fmnist_lenet5", "fmnist_resnet8"})
+    public String model;
+
+    /**
+     * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code ort_fp32}: ONNX Runtime on the
+     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
+     */
+    @Param({"tamp", "ort_fp32", "ort_dyn_int8", "ort_qdq_int8"})
+    public String engine;
+
+    private float[][] inputs;
+    private int next;
+    private GeneratedModel generated;
+    private OrtEnvironment env;
+    private OrtSession session;
+    private String inputName;
+    private OnnxTensor[] tensors;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        Path models = root.resolve("models");
+        if (!Files.exists(models.resolve(model + ".onnx"))) {
+            throw new IllegalStateException("run from the repository root: no " + models.resolve(model + ".onnx"));
+        }
+        LabeledImages test = IdxFiles.locate(List.of(root.resolve("data/fashion-mnist")));
+        Tensor batch = Preprocessing.unitScale().batch(test, 0, IMAGES);
+        int per = batch.size() / IMAGES;
+        inputs = new float[IMAGES][per];
+        for (int i = 0; i < IMAGES; i++) {
+            System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
+        }
+        switch (engine) {
+            case "tamp" -> generated = tamp(models.resolve(model + ".onnx"));
+            case "ort_fp32" -> ort(models.resolve(model + ".onnx"));
+            case "ort_dyn_int8" -> ort(models.resolve("ort_int8").resolve(model + ".dyn_int8.onnx"));
+            case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
+            default -> throw new IllegalArgumentException("unknown engine " + engine);
+        }
+        // Every engine must produce logits, checked once so a broken setup cannot time nothing.
+        float[] out = infer();
+        if (out.length != 10) {
+            throw new IllegalStateException(engine + " on " + model + " returned " + out.length + " logits");
+        }
+    }
+
+    private static GeneratedModel tamp(Path onnx) throws Exception {
+        Graph graph = OnnxImporter.withDefaults().load(onnx).graph();
+        String source = JavaEmitter.source(graph, "gen", "Model");
+        JavaBuild.Classes classes = JavaBuild.compile(List.of(new JavaBuild.Source("gen.Model", source)));
+        return GeneratedModel.load(classes, "gen.Model", WeightsFile.write(graph));
+    }
+
+    private void ort(Path file) throws OrtException {
+        env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(file.toString(), options);
+        }
+        inputName = session.getInputNames().iterator().next();
+        tensors = new OnnxTensor[IMAGES];
+        long[] shape = {1, 1, 28, 28};
+        for (int i = 0; i < IMAGES; i++) {
+            tensors[i] = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs[i]), shape);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws OrtException {
+        if (tensors != null) {
+            for (OnnxTensor t : tensors) {
+                t.close();
+            }
+        }
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    @Benchmark
+    public float[] infer() throws OrtException {
+        int i = next;
+        next = i + 1 == IMAGES ? 0 : i + 1;
+        if (generated != null) {
+            return generated.predict(inputs[i]);
+        }
+        try (OrtSession.Result r = session.run(Map.of(inputName, tensors[i]))) {
+            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        }
+    }
+}
