@@ -17,12 +17,16 @@ import dev.tamp.model.data.DataLoadException;
 import dev.tamp.model.data.Evaluation;
 import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.exec.Executor;
+import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Tensor;
+import dev.tamp.model.onnx.ModelLoadException;
 import dev.tamp.model.onnx.OnnxExporter;
+import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.data.RecipeData;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pipeline.CompileReport;
+import dev.tamp.optimizer.pipeline.Finetuning;
 import dev.tamp.optimizer.pipeline.Pipeline;
 import dev.tamp.optimizer.pipeline.Preflight;
 import dev.tamp.optimizer.report.HtmlReport;
@@ -104,6 +108,15 @@ final class CompileCommand implements Callable<Integer> {
         if (recipe.emit().isPresent() && !javaTranslatable(recipe, model, diagnostics)) {
             return Reporting.finish(diagnostics, err);
         }
+        Optional<Graph> teacher = Optional.empty();
+        Optional<Path> teacherFile = Finetuning.teacherFile(recipe);
+        if (teacherFile.isPresent()) {
+            try {
+                teacher = Optional.of(OnnxImporter.withDefaults().load(teacherFile.get()).graph());
+            } catch (ModelLoadException e) {
+                return ModelErrors.report(e, teacherFile.get().toString(), err);
+            }
+        }
         Optional<RecipeData> data;
         try {
             data = recipe.data().map(spec -> RecipeData.load(spec, recipe.seed()));
@@ -111,10 +124,14 @@ final class CompileCommand implements Callable<Integer> {
             return ModelErrors.report(e, err);
         }
         PassContext context = PassContext.forRecipe(recipe, model.graph(), data, workers);
+        Optional<Graph> teacherGraph = teacher;
+        Optional<Finetuning> finetuning = Finetuning.options(recipe, model.graph(), p -> teacherGraph.orElseThrow(),
+                workers).map(options -> new Finetuning(options, data.orElseThrow().train(), data.get().pre(),
+                        new TrainingProgress(err, System.console() != null, options.batch())));
 
         Pipeline.Result result;
         try {
-            result = Pipeline.run(model, context, info -> {
+            result = Pipeline.run(model, context, finetuning, info -> {
                 err.println("running " + info.name());
                 err.flush();
             });

@@ -2,16 +2,20 @@ package dev.tamp.optimizer.pipeline;
 
 import dev.tamp.compiler.ast.PassKind;
 import dev.tamp.compiler.ir.Settings;
+import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
 import dev.tamp.optimizer.pass.CorePasses;
 import dev.tamp.optimizer.pass.IrVerifier;
 import dev.tamp.optimizer.pass.Pass;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pass.PassInfo;
+import dev.tamp.optimizer.train.Trainer;
+import dev.tamp.optimizer.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -120,35 +124,127 @@ public final class Pipeline {
 
     /** Runs the planned passes on the model; a pass's refusal of a layer ends the run as a {@link Refusal}. */
     public static Result run(Model model, PassContext context, Listener listener) {
+        return run(model, context, Optional.empty(), listener);
+    }
+
+    /**
+     * Runs the planned passes and, with {@code finetuning}, retrains after each stage that loses accuracy (see {@link
+     * Finetuning}): after the last structural, structure, factorization, pruning or hashing pass, and after the last
+     * quantization pass; if no such pass runs, once before entropy coding. A run that cannot train a layer ends as
+     * a {@link Refusal} of the {@code finetune} step.
+     */
+    public static Result run(Model model, PassContext context, Optional<Finetuning> finetuning, Listener listener) {
         List<PassRun> runs = new ArrayList<>();
         Model current = model;
-        for (Pass pass : plan(context)) {
-            listener.starting(pass.info());
-            Map<String, Long> before = new TreeMap<>(context.statistics());
-            long t0 = System.nanoTime();
-            Model next;
-            try {
-                next = pass.apply(current, context);
-            } catch (IllegalArgumentException e) {
-                String message = String.valueOf(e.getMessage());
-                throw new Refusal(pass.info(), layerNamed(current, message), message);
+        List<Pass> passes = plan(context);
+        boolean retrained = false;
+        for (int i = 0; i < passes.size(); i++) {
+            Pass pass = passes.get(i);
+            if (finetuning.isPresent() && !retrained && phase(pass.info()) == Phase.LOSSLESS) {
+                current = finetune(current, finetuning.get(), listener, runs);
+                retrained = true;
             }
-            long nanos = System.nanoTime() - t0;
-            if (pass.info().effect() == PassInfo.Effect.GRAPH) {
-                IrVerifier.verifyRewrite(pass.info().name(), current, next);
-            } else {
-                IrVerifier.verify(pass.info().name(), current, next);
+            current = runPass(pass, current, context, listener, runs);
+            Phase here = phase(pass.info());
+            Phase next = i + 1 < passes.size() ? phase(passes.get(i + 1).info()) : Phase.LOSSLESS;
+            if (finetuning.isPresent() && here != Phase.LOSSLESS && next != here) {
+                current = finetune(current, finetuning.get(), listener, runs);
+                retrained = true;
             }
-            Map<String, Long> added = new TreeMap<>();
-            context.statistics().forEach((name, value) -> {
-                long delta = value - before.getOrDefault(name, 0L);
-                if (delta != 0) {
-                    added.put(name, delta);
-                }
-            });
-            runs.add(new PassRun(pass.info(), added, nanos));
-            current = next;
+        }
+        if (finetuning.isPresent() && !retrained) {
+            current = finetune(current, finetuning.get(), listener, runs);
         }
         return new Result(current, runs);
+    }
+
+    /** Where a pass sits with respect to retraining: before the first fine-tuning, before the second, or after. */
+    private enum Phase { REDUCE, QUANTIZE, LOSSLESS }
+
+    private static Phase phase(PassInfo info) {
+        if (info.family() == PassKind.ENCODE) {
+            return Phase.LOSSLESS;
+        }
+        return info.family() == PassKind.QUANTIZE && info.effect() == PassInfo.Effect.WEIGHTS ? Phase.QUANTIZE
+                : Phase.REDUCE;
+    }
+
+    private static Model runPass(Pass pass, Model current, PassContext context, Listener listener,
+            List<PassRun> runs) {
+        listener.starting(pass.info());
+        Map<String, Long> before = new TreeMap<>(context.statistics());
+        long t0 = System.nanoTime();
+        Model next;
+        try {
+            next = pass.apply(current, context);
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new Refusal(pass.info(), layerNamed(current, message), message);
+        }
+        long nanos = System.nanoTime() - t0;
+        if (pass.info().effect() == PassInfo.Effect.GRAPH) {
+            IrVerifier.verifyRewrite(pass.info().name(), current, next);
+        } else {
+            IrVerifier.verify(pass.info().name(), current, next);
+        }
+        Map<String, Long> added = new TreeMap<>();
+        context.statistics().forEach((name, value) -> {
+            long delta = value - before.getOrDefault(name, 0L);
+            if (delta != 0) {
+                added.put(name, delta);
+            }
+        });
+        runs.add(new PassRun(pass.info(), added, nanos));
+        return next;
+    }
+
+    private static Model finetune(Model current, Finetuning f, Listener listener, List<PassRun> runs) {
+        PassInfo info = Finetuning.info(f.options());
+        listener.starting(info);
+        long t0 = System.nanoTime();
+        long[] steps = new long[1];
+        TrainingListener counting = new TrainingListener() {
+            @Override
+            public void onStep(Step step) {
+                steps[0]++;
+                f.listener().onStep(step);
+            }
+
+            @Override
+            public void onEpoch(Epoch epoch) {
+                f.listener().onEpoch(epoch);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return f.listener().stopRequested();
+            }
+        };
+        Graph trained;
+        try {
+            trained = Trainer.train(current.graph(), f.images(), f.pre(), f.options(), counting);
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new Refusal(info, layerNamed(current, message), message);
+        }
+        Model next = new Model(trained, current.producerName(), current.producerVersion(), current.irVersion());
+        IrVerifier.verify(info.name(), current, next);
+        // Retraining moves values only: every weight keeps its representation and its stored structure (masks,
+        // indices, rank), hence its kind and its stored size.
+        current.graph().weights().forEach((name, w) -> {
+            var now = next.graph().weights().get(name).representation();
+            if (!now.kind().equals(w.representation().kind())
+                    || now.storedBytes() != w.representation().storedBytes()) {
+                throw new IllegalStateException("IR verifier after finetune: " + name + " was "
+                        + w.representation().kind() + " of " + w.representation().storedBytes() + " bytes, became "
+                        + now.kind() + " of " + now.storedBytes());
+            }
+        });
+        long images = Math.min(steps[0] * f.options().batch(), Math.round(f.options().epochs() * f.images().count()));
+        Map<String, Long> stats = new TreeMap<>();
+        stats.put("steps", steps[0]);
+        stats.put("images-seen", images);
+        runs.add(new PassRun(info, stats, System.nanoTime() - t0));
+        return next;
     }
 }

@@ -24,20 +24,28 @@ import java.util.function.Consumer;
  * it, reported together, so that nothing heavy starts on a recipe that cannot finish.
  */
 public final class Preflight {
-    /** Families that train the model; the fine-tuning driver runs them, and it is not part of this version. */
+    /** Families the fine-tuning driver runs itself rather than through a pass. */
     private static final Set<PassKind> TRAINING = EnumSet.of(PassKind.FINETUNE, PassKind.DISTILL,
             PassKind.REGULARIZE);
+
+    /**
+     * Methods whose representation the trainer cannot keep intact yet: affine-quantized codes (no straight-through
+     * estimator), circulant defining vectors and hashed buckets (no gradient mapping).
+     */
+    private static final Set<String> UNTRAINABLE = Set.of("quantize uniform", "quantize binary", "quantize ternary",
+            "structure circulant", "structure block-circulant", "hash");
 
     private Preflight() {}
 
     /** Reports every problem; returns whether there were none. */
     public static boolean check(Recipe recipe, PassContext context, Consumer<Diagnostic> report) {
         List<Diagnostic> found = new ArrayList<>();
+        boolean finetune = recipe.passes().stream().anyMatch(r -> r.kind() == PassKind.FINETUNE);
         for (PassRequest request : recipe.passes()) {
-            if (TRAINING.contains(request.kind())) {
+            if (request.kind() == PassKind.REGULARIZE) {
                 found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), request.span(),
-                        "`" + request.kind().keyword() + "` needs the fine-tuning driver, which `tamp compile` does "
-                        + "not have yet").withHint("remove the statement to compile without retraining"));
+                        "`regularize` (a sparsity term in the fine-tuning objective) is not carried out by this "
+                        + "version").withHint("remove the statement; `finetune` alone retrains the compressed model"));
             }
         }
         // One error per place in the source, however many layers the statement there reaches.
@@ -47,6 +55,26 @@ public final class Preflight {
                 continue;
             }
             for (Settings settings : context.layers(family).values()) {
+                String what = settings.get("method").isPresent()
+                        ? family.keyword() + " method " + settings.word("method") : family.keyword();
+                if (finetune && UNTRAINABLE.contains(what.replace(" method ", " "))) {
+                    SourceSpan at = span(recipe, family, settings, "method");
+                    if (reported.add(at)) {
+                        found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`finetune` cannot "
+                                + "retrain weights of `" + what + "` yet, and it runs after every compression stage")
+                                .withHint("fine-tune with pruning, factorization and `quantize method kmeans`, or "
+                                        + "remove `finetune`"));
+                    }
+                }
+                if (family == PassKind.PRUNE && settings.get("schedule").isPresent()
+                        && !settings.word("schedule").equals("oneshot")) {
+                    SourceSpan at = span(recipe, family, settings, "schedule");
+                    if (reported.add(at)) {
+                        found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`schedule "
+                                + settings.word("schedule") + "` is not carried out by this version")
+                                .withHint("prune once (`schedule oneshot`, the default); `finetune` then retrains"));
+                    }
+                }
                 if (settings.get("method").isPresent() && !hasPass(family, settings.word("method"))) {
                     SourceSpan at = span(recipe, family, settings, "method");
                     if (reported.add(at)) {
