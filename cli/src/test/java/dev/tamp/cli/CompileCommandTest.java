@@ -126,6 +126,22 @@ class CompileCommandTest {
     }
 
     @Test
+    void gradualPruningAlternatesPruningAndRetrainingUpToTheTargetSparsity() throws IOException {
+        CheckCommandTest.Run run = tamp("compile", recipe("  prune * { method magnitude; sparsity 90 %; schedule "
+                + "gradual }\n  finetune { epochs 1; batch 64 }\n").toString(), "-o", temp.resolve("agp").toString(),
+                "--json", "--no-eval");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        List<String> passes = new java.util.ArrayList<>();
+        report.get("passes").forEach(p -> passes.add(p.get("name").asText()));
+        assertThat(passes).hasSize(2 * 10).containsOnly("prune-magnitude", "finetune");
+        // The last round reaches 90 % exactly: a sparse kernel multiplies by the 10 % left of each layer.
+        assertThat(report.at("/layers/0/macsAfter").asLong()).isEqualTo(23_520);
+        assertThat(report.at("/layers/1/macsAfter").asLong()).isEqualTo(3_000);
+        assertThat(report.at("/layers/2/macsAfter").asLong()).isEqualTo(100);
+    }
+
+    @Test
     void aMethodWithoutAPassIsRefusedOnceAtItsStatement() throws IOException {
         CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { method product; bits 4 }\n").toString(),
                 "-o", temp.resolve("out").toString());

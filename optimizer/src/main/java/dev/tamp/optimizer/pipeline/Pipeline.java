@@ -137,9 +137,22 @@ public final class Pipeline {
         List<PassRun> runs = new ArrayList<>();
         Model current = model;
         List<Pass> passes = plan(context);
+        Map<String, Settings> scheduled = finetuning.isPresent() ? PruningSchedule.scheduled(context) : Map.of();
         boolean retrained = false;
+        boolean ramped = false;
         for (int i = 0; i < passes.size(); i++) {
             Pass pass = passes.get(i);
+            if (!scheduled.isEmpty() && isWeightPruning(pass.info())) {
+                // The pruning stage becomes rounds of pruning and retraining, which end the reducing stage's
+                // retraining too (hashing, which could follow, cannot be retrained).
+                if (!ramped) {
+                    current = ramp(current, passes.stream().filter(p -> isWeightPruning(p.info())).toList(), context,
+                            scheduled, finetuning.get(), listener, runs);
+                    ramped = true;
+                    retrained = true;
+                }
+                continue;
+            }
             if (finetuning.isPresent() && !retrained && phase(pass.info()) == Phase.LOSSLESS) {
                 current = finetune(current, finetuning.get(), listener, runs);
                 retrained = true;
@@ -156,6 +169,46 @@ public final class Pipeline {
             current = finetune(current, finetuning.get(), listener, runs);
         }
         return new Result(current, runs);
+    }
+
+    private static boolean isWeightPruning(PassInfo info) {
+        return info.family() == PassKind.PRUNE && info.effect() == PassInfo.Effect.WEIGHTS;
+    }
+
+    /** Gradual or iterative pruning: the pruning passes in rounds at rising sparsity, retraining after each. */
+    private static Model ramp(Model current, List<Pass> prunes, PassContext context, Map<String, Settings> scheduled,
+            Finetuning f, Listener listener, List<PassRun> runs) {
+        boolean first = true;
+        for (PruningSchedule.Round round : PruningSchedule.rounds(scheduled, f.options().epochs())) {
+            PassContext roundContext = PruningSchedule.roundContext(context, round, first);
+            if (!first) {
+                current = densify(current, scheduled.keySet());
+            }
+            for (Pass p : prunes) {
+                current = runPass(p, current, roundContext, listener, runs);
+            }
+            current = finetune(current, new Finetuning(f.options().withEpochs(round.epochs()), f.images(), f.pre(),
+                    f.listener()), listener, runs);
+            first = false;
+        }
+        return current;
+    }
+
+    /**
+     * The weights of these layers as dense tensors again (pruned positions hold zeros), so that the next round's
+     * pass prunes them anew rather than leaving an already compressed weight alone.
+     */
+    private static Model densify(Model model, java.util.Set<String> layers) {
+        Graph g = model.graph();
+        Map<String, dev.tamp.model.ir.Weight> weights = new java.util.LinkedHashMap<>(g.weights());
+        for (String layer : layers) {
+            g.node(layer).filter(n -> n.inputs().size() > 1 && g.isWeight(n.input(1))).ifPresent(n -> {
+                var w = weights.get(n.input(1));
+                weights.put(w.name(), dev.tamp.model.ir.Weight.dense(w.name(), w.representation().materialize()));
+            });
+        }
+        return new Model(new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), g.nodes(), weights,
+                g.values()), model.producerName(), model.producerVersion(), model.irVersion());
     }
 
     /** Where a pass sits with respect to retraining: before the first fine-tuning, before the second, or after. */

@@ -67,12 +67,15 @@ public final class Preflight {
                     }
                 }
                 if (family == PassKind.PRUNE && settings.get("schedule").isPresent()
-                        && !settings.word("schedule").equals("oneshot")) {
+                        && !settings.word("schedule").equals("oneshot")
+                        && List.of("l1-filter", "data-free").contains(settings.word("method"))) {
                     SourceSpan at = span(recipe, family, settings, "schedule");
                     if (reported.add(at)) {
                         found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`schedule "
-                                + settings.word("schedule") + "` is not carried out by this version")
-                                .withHint("prune once (`schedule oneshot`, the default); `finetune` then retrains"));
+                                + settings.word("schedule") + "` is carried out for weight pruning (magnitude, obd, "
+                                + "obs), not for `method " + settings.word("method") + "`, which removes layers' "
+                                + "filters").withHint("prune filters once (`schedule oneshot`); `finetune` then "
+                                + "retrains"));
                     }
                 }
                 if (settings.get("method").isPresent() && !hasPass(family, settings.word("method"))) {
