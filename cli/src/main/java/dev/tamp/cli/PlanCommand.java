@@ -127,11 +127,13 @@ final class PlanCommand implements Callable<Integer> {
         int workers = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         long t0 = System.nanoTime();
         int[] lastShown = {-1};
+        // Progress and timing only for a person watching: piped stderr stays deterministic.
+        boolean show = System.console() != null;
         Planner planner = new Planner(recipe, model, data, new Planner.Options(images, workers, 4),
                 g -> WeightsFile.write(g).length, Planner.Refiner.NONE, (phase, done, total) -> {
                     int percent = total == 0 ? 100 : 100 * done / total;
                     synchronized (lastShown) {
-                        if (phase.equals("sensitivity") && percent / 10 != lastShown[0] / 10) {
+                        if (show && phase.equals("sensitivity") && percent / 10 != lastShown[0] / 10) {
                             lastShown[0] = percent;
                             err.println("planning: sensitivity " + done + "/" + total);
                             err.flush();
@@ -146,8 +148,10 @@ final class PlanCommand implements Callable<Integer> {
                     "`" + e.pass().name() + "` cannot apply: " + e.getMessage()));
             return Optional.empty();
         }
-        err.printf("planning took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        err.flush();
+        if (show) {
+            err.printf("planning took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            err.flush();
+        }
         plan.problems().forEach(diagnostics::report);
         return plan.rows().isEmpty() ? Optional.empty() : Optional.of(plan);
     }
