@@ -90,10 +90,10 @@ class CompileCommandTest {
     @Test
     void autoValuesAndTrainingAreRefusedAtTheirLineBeforeAnyWork() throws IOException {
         Path out = temp.resolve("out");
-        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { bits auto }\n  finetune { epochs 1 }\n")
+        CheckCommandTest.Run run = tamp("compile", recipe("  prune fc1 { method l1-filter; sparsity auto }\n  finetune { epochs 1 }\n")
                 .toString(), "-o", out.toString());
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
-        assertThat(run.err()).contains("r.recipe:5:21: error[E1015]: `bits auto` is chosen by the planner")
+        assertThat(run.err()).contains("r.recipe:5:42: error[E1015]: `sparsity auto` cannot be planned yet")
                 .contains("r.recipe:6:3: error[E1015]: `finetune` needs the fine-tuning driver")
                 .doesNotContain("running").doesNotContain("\tat ");
         assertThat(out).doesNotExist();
