@@ -128,6 +128,16 @@ final class CompileCommand implements Callable<Integer> {
         Optional<Finetuning> finetuning = Finetuning.options(recipe, model.graph(), p -> teacherGraph.orElseThrow(),
                 workers).map(options -> new Finetuning(options, data.orElseThrow().train(), data.get().pre(),
                         new TrainingProgress(err, System.console() != null, options.batch())));
+        if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
+            // `auto` values: the planner chooses them (docs/planner.md) and the pipeline runs its choices.
+            var plan = PlanCommand.plan(recipe, model, 1000, threads, diagnostics, err);
+            if (plan.isEmpty() || !plan.get().ok()) {
+                return Reporting.finish(diagnostics, err);
+            }
+            err.print(plan.get().renderText());
+            err.flush();
+            context = new PassContext(recipe.seed(), plan.get().layers(), data, workers);
+        }
 
         Pipeline.Result result;
         try {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         versionProvider = Tamp.Version.class,
         description = "Compresses trained neural networks and emits Java for edge devices.",
         subcommands = {CheckCommand.class, CompileCommand.class, FmtCommand.class, InspectCommand.class, EvalCommand.class,
-            TargetCommand.class,
+            TargetCommand.class, PlanCommand.class,
             LspCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

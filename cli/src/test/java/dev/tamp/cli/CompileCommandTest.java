@@ -90,12 +90,13 @@ class CompileCommandTest {
     @Test
     void autoValuesAndWhatTrainingCannotDoAreRefusedAtTheirLineBeforeAnyWork() throws IOException {
         Path out = temp.resolve("out");
-        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { bits auto }\n  finetune { epochs 1 }\n"
-                + "  regularize fc1 { method l1 }\n").toString(), "-o", out.toString());
+        CheckCommandTest.Run run = tamp("compile", recipe("  prune fc1 { method l1-filter; sparsity auto }\n"
+                + "  quantize * { bits 8 }\n  finetune { epochs 1 }\n  regularize fc1 { method l1 }\n").toString(),
+                "-o", out.toString());
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
-        assertThat(run.err()).contains("r.recipe:5:21: error[E1015]: `bits auto` is chosen by the planner")
-                .contains("r.recipe:5:3: error[E1015]: `finetune` cannot retrain weights of `quantize method uniform`")
-                .contains("r.recipe:7:3: error[E1015]: `regularize`")
+        assertThat(run.err()).contains("r.recipe:5:42: error[E1015]: `sparsity auto` cannot be planned yet")
+                .contains("r.recipe:6:3: error[E1015]: `finetune` cannot retrain weights of `quantize method uniform`")
+                .contains("r.recipe:8:3: error[E1015]: `regularize`")
                 .doesNotContain("running").doesNotContain("\tat ");
         assertThat(out).doesNotExist();
     }

@@ -55,6 +55,7 @@ public enum DiagnosticCode {
     WRONG_BUDGET_DIRECTION("E3002", Severity.ERROR, "budget bound points the wrong way"),
     DUPLICATE_BUDGET("E3003", Severity.ERROR, "budget given twice"),
     BASELINE_NOT_ALLOWED("E3004", Severity.ERROR, "baseline used outside accuracy"),
+    BUDGET_UNREACHABLE("E3005", Severity.ERROR, "budget cannot be met"),
 
     // Target specs
     MISSING_TARGET_PROPERTY("E4001", Severity.ERROR, "target property missing"),

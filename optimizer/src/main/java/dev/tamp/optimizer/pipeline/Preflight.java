@@ -10,6 +10,7 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.compiler.source.SourceSpan;
 import dev.tamp.optimizer.pass.CorePasses;
 import dev.tamp.optimizer.pass.PassContext;
+import dev.tamp.optimizer.plan.CandidateSpace;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -19,9 +20,9 @@ import java.util.function.Consumer;
 
 /**
  * What {@code tamp compile} checks after the front end and before any pass runs: every statement must be something
- * this version can carry out. Values left to the planner ({@code auto}), training statements and methods without a
- * pass are the language's, but not yet the compiler's; each is one error at the option or statement that asks for
- * it, reported together, so that nothing heavy starts on a recipe that cannot finish.
+ * this version can carry out. {@code auto} values the planner cannot choose yet, what fine-tuning cannot do yet and
+ * methods without a pass are the language's, but not yet the compiler's; each is one error at the option or
+ * statement that asks for it, reported together, so that nothing heavy starts on a recipe that cannot finish.
  */
 public final class Preflight {
     /** Families the fine-tuning driver runs itself rather than through a pass. */
@@ -90,9 +91,10 @@ public final class Preflight {
                 settings.values().forEach((name, value) -> {
                     SourceSpan at = span(recipe, family, settings, name);
                     if (value instanceof Setting.Auto && !impliedByPattern(family, name, settings)
-                            && reported.add(at)) {
+                            && !CandidateSpace.plannable(family, settings, name) && reported.add(at)) {
                         found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`" + name
-                                + " auto` is chosen by the planner, which `tamp compile` does not have yet")
+                                + " auto` cannot be planned yet: the planner chooses `sparsity`, `bits` and `rank` of"
+                                + " passes that change weights only (docs/planner.md)")
                                 .withHint("give `" + name + "` a value"));
                     }
                 });
