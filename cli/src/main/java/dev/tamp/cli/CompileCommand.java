@@ -130,7 +130,7 @@ final class CompileCommand implements Callable<Integer> {
                         new TrainingProgress(err, System.console() != null, options.batch())));
         if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
             // `auto` values: the planner chooses them (docs/planner.md) and the pipeline runs its choices.
-            var plan = PlanCommand.plan(recipe, model, 1000, threads, diagnostics, err);
+            var plan = PlanCommand.plan(recipe, model, 1000, threads, finetuning, diagnostics, err);
             if (plan.isEmpty() || !plan.get().ok()) {
                 return Reporting.finish(diagnostics, err);
             }

@@ -81,7 +81,7 @@ final class PlanCommand implements Callable<Integer> {
         if (!Preflight.check(recipe, PassContext.forRecipe(recipe, loaded.get().graph()), diagnostics::report)) {
             return Reporting.finish(diagnostics, err);
         }
-        Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, diagnostics, err);
+        Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics, err);
         if (plan.isEmpty()) {
             return Reporting.finish(diagnostics, err);
         }
@@ -106,8 +106,8 @@ final class PlanCommand implements Callable<Integer> {
      * Plans the recipe, reporting progress on stderr and budgets out of reach as diagnostics; empty when the plan
      * could not be made (the problems are in {@code diagnostics}). Shared with {@code tamp compile}.
      */
-    static Optional<Plan> plan(Recipe recipe, Model model, int images, int threads, Diagnostics diagnostics,
-            PrintWriter err) {
+    static Optional<Plan> plan(Recipe recipe, Model model, int images, int threads,
+            Optional<dev.tamp.optimizer.pipeline.Finetuning> finetuning, Diagnostics diagnostics, PrintWriter err) {
         if (recipe.data().isEmpty()) {
             diagnostics.report(Diagnostic.of(DiagnosticCode.NEEDS_DATA, recipe.file(), recipe.span(),
                     "the planner scores candidates on validation images, and the recipe has no `data`")
@@ -130,7 +130,7 @@ final class PlanCommand implements Callable<Integer> {
         // Progress and timing only for a person watching: piped stderr stays deterministic.
         boolean show = System.console() != null;
         Planner planner = new Planner(recipe, model, data, new Planner.Options(images, workers, 4),
-                g -> WeightsFile.write(g).length, Planner.Refiner.NONE, (phase, done, total) -> {
+                g -> WeightsFile.write(g).length, finetuning, (phase, done, total) -> {
                     int percent = total == 0 ? 100 : 100 * done / total;
                     synchronized (lastShown) {
                         if (show && phase.equals("sensitivity") && percent / 10 != lastShown[0] / 10) {

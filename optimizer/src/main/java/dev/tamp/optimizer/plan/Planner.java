@@ -15,6 +15,7 @@ import dev.tamp.model.ir.Weight;
 import dev.tamp.optimizer.data.RecipeData;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pipeline.Costs;
+import dev.tamp.optimizer.pipeline.Finetuning;
 import dev.tamp.optimizer.pipeline.Pipeline;
 import dev.tamp.optimizer.plan.CandidateSpace.Candidate;
 import dev.tamp.optimizer.plan.CandidateSpace.LayerChoices;
@@ -38,8 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * run on a model where only that layer takes the candidate, scored on validation images), a joint choice by a
  * multiple-choice knapsack ({@link Mckp}) minimizing total sensitivity under the size, latency and memory budgets,
  * then the loop "apply, fine-tune, measure; tighten and repeat": the choices are applied together with the real
- * pipeline, the {@link Refiner} runs (fine-tuning will slot in there; today it changes nothing), size and
- * validation accuracy are measured, and a missed budget tightens the problem for the next round.
+ * pipeline, retraining after each stage when the recipe has {@code finetune} ({@link Finetuning}), size and
+ * validation accuracy are measured, and a missed budget tightens the problem for the next round. Sensitivities are
+ * measured without retraining: they rank the candidates, the measured round decides.
  */
 public final class Planner {
     /** Hears about progress: {@code done} of {@code total} steps of a phase. */
@@ -55,13 +57,6 @@ public final class Planner {
                 .mapToLong(w -> w.representation().storedBytes()).sum();
 
         long bytes(Graph graph);
-    }
-
-    /** Where fine-tuning slots in: the applied model before it is measured. */
-    public interface Refiner {
-        Refiner NONE = (model, context) -> model;
-
-        Model refine(Model compressed, PassContext context);
     }
 
     /**
@@ -85,19 +80,20 @@ public final class Planner {
     private final RecipeData data;
     private final Options options;
     private final SizeMeter meter;
-    private final Refiner refiner;
+    private final Optional<Finetuning> finetuning;
     private final Progress progress;
     private final CostModel costs;
     private final List<String> log = new ArrayList<>();
 
-    public Planner(Recipe recipe, Model model, RecipeData data, Options options, SizeMeter meter, Refiner refiner,
-            Progress progress) {
+    /** @param finetuning retraining after each stage of every applied round ({@code tamp compile}); none in a dry run */
+    public Planner(Recipe recipe, Model model, RecipeData data, Options options, SizeMeter meter,
+            Optional<Finetuning> finetuning, Progress progress) {
         this.recipe = recipe;
         this.model = model;
         this.data = data;
         this.options = options;
         this.meter = meter;
-        this.refiner = refiner;
+        this.finetuning = finetuning;
         this.progress = progress;
         boolean simd = recipe.emit().map(e -> e.settings().get("simd")
                 .map(s -> !(s instanceof dev.tamp.compiler.ir.Setting.Word w && w.word().equals("off")))
@@ -417,8 +413,7 @@ public final class Planner {
         }
         PassContext context = new PassContext(recipe.seed(), layers, Optional.of(data), options.threads());
         progress.update("applying", 0, 1);
-        Model applied = Pipeline.run(model, context, Pipeline.Listener.NONE).model();
-        applied = refiner.refine(applied, context);
+        Model applied = Pipeline.run(model, context, finetuning, Pipeline.Listener.NONE).model();
         progress.update("applying", 1, 1);
         return new Attempt(choice.clone(), applied, meter.bytes(applied.graph()), accuracy(applied), layers);
     }
