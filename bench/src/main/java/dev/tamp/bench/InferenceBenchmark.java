@@ -123,7 +123,7 @@ public class InferenceBenchmark {
     }
 
     /** The graph the passes of {@code recipeFile} produce from its model, as {@code tamp compile} runs them. */
-    static Graph compressed(Path recipeFile) {
+    public static Graph compressed(Path recipeFile) {
         Diagnostics diagnostics = new Diagnostics();
         Frontend frontend = new Frontend(diagnostics);
         var checked = frontend.check(recipeFile, recipeFile.toString());
