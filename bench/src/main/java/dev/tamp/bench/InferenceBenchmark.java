@@ -115,6 +115,9 @@ public class InferenceBenchmark {
             case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
             default -> throw new IllegalArgumentException("unknown engine " + engine);
         }
+        // The passes of a compressed variant leave their calibration data and a JIT queue behind: collect the former
+        // now, and let the warm-up iterations (8 in the documented command) drain the latter.
+        System.gc();
         // Every engine must produce logits, checked once so a broken setup cannot time nothing.
         float[] out = infer();
         if (out.length != 10) {
