@@ -45,8 +45,9 @@ import javax.lang.model.element.Modifier;
 final class CompressedKernels {
     /**
      * At or below this fraction of kept weights a sparse Gemm weight stays CSR (per-output gathers); above it, it is
-     * decoded into dense float rows. Measured on the project machine (JDK 17, AVX-512, 784 x 300, loaded): dense
-     * rows about 28 us, CSR gather 17 us at 10 % density, 40 us at 20 %: the two meet near 14 %.
+     * decoded into dense float rows. Measured on the project machine (JDK 17, AVX-512): dense rows and CSR gathers
+     * meet near 11 % kept at 784 x 300, 14 % at 800 x 500, 16 % at 300 x 100 (one kept entry costs about 7 dense
+     * multiply-adds); docs/codegen.md has the numbers and what zero inputs change.
      */
     static final double SPARSE_GATHER_MAX_DENSITY = 0.14;
 
