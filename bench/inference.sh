@@ -3,8 +3,9 @@
 # bench/recipes/<model>.<variant>.recipe) against ONNX Runtime (fp32 and its int8 files), all in one JMH run, then a
 # side-by-side table with ratios to ONNX Runtime fp32 and to the fastest ONNX Runtime variant of each model.
 # Usage: bench/inference.sh [extra JMH options, e.g. -p model=fmnist_lenet5 -f 1 -wi 2 -i 3]
-# Defaults (in InferenceBenchmark): 2 forks x (4 x 1 s warm-up + 5 x 1 s measurement) per configuration, about
-# 4 minutes for 3 models x 4 engines.
+# Defaults (in InferenceBenchmark): 2 forks x (4 x 1 s warm-up + 5 x 1 s measurement) per configuration. Each
+# compressed variant's setup runs its recipe's passes (OBS on resnet8: about a minute) and leaves the JIT a queue:
+# give those 8 warm-up iterations (-wi 8). `-f 1 -wi 8 -i 5` over 3 models x 8 engines takes about 10 minutes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -868,9 +868,11 @@ public final class JavaEmitter {
         }
 
         /**
-         * Gemm on a compressed weight, the weights staying compressed: CSR (sparse, sparse-codebook) skips the pruned
-         * elements, codebook looks each weight up, symmetric int-k accumulates {@code q * x} and scales each output
-         * once. Products are added per output in increasing k, as the dense kernel does.
+         * Gemm on a compressed weight that is not decoded at load (see {@link #findDecodedWeights}: a sparse weight
+         * at or below the gather density, a weight shared by several nodes, hashed, factored, circulant), the weights
+         * staying compressed: CSR (sparse, sparse-codebook) skips the pruned elements, codebook looks each weight up,
+         * symmetric int-k accumulates {@code q * x} and scales each output once. Products are added per output in
+         * increasing k, as the dense kernel does.
          */
         private void compressedGemm(Node node, String id, Representation r, String x, int k, int n, boolean transB,
                 String biasField, CodeBlock epilogue, int[] bd) {
