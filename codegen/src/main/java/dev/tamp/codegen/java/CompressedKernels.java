@@ -9,11 +9,18 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.tamp.model.ir.AffineQuantized;
 import dev.tamp.model.ir.Codebook;
+import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.HuffmanCoded;
+import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Sparse;
 import dev.tamp.model.ir.SparseCodebook;
+import dev.tamp.model.ir.Weight;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -75,6 +82,39 @@ final class CompressedKernels {
     /** The unsigned column index of CSR entry {@code e} of a weight with {@code cols} columns (as the reader stores it). */
     static String colRead(int cols) {
         return cols <= 256 ? "(col[e] & 0xff)" : cols <= 65_536 ? "(col[e] & 0xffff)" : "col[e]";
+    }
+
+    /**
+     * The Gemm weights the emitter decodes into float rows at load, name to {rows, cols, transB}: each read by one
+     * Gemm only (transA = 0), as its B, 2-D, of a representation {@link #decodedAtLoad} chooses (after Huffman
+     * decoding).
+     */
+    static Map<String, int[]> decodedGemmWeights(Graph graph) {
+        Map<String, Integer> uses = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            for (String in : node.inputs()) {
+                uses.merge(in, 1, Integer::sum);
+            }
+        }
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (Node node : graph.nodes()) {
+            if (!node.opType().equals("Gemm") || node.inputs().size() < 2
+                    || node.attributes().getInt("transA", 0) != 0) {
+                continue;
+            }
+            Weight w = graph.weights().get(node.input(1));
+            if (w == null || uses.get(w.name()) != 1) {
+                continue;
+            }
+            Representation r = w.representation() instanceof HuffmanCoded h ? h.inner() : w.representation();
+            int[] d = r.dims();
+            if (d.length != 2 || d[0] < 1 || d[1] < 1 || !decodedAtLoad(r)) {
+                continue;
+            }
+            boolean transB = node.attributes().getInt("transB", 0) != 0;
+            out.put(w.name(), new int[] {d[0], d[1], transB ? 1 : 0});
+        }
+        return out;
     }
 
     private static double density(long kept, int[] dims) {

@@ -110,8 +110,8 @@ public final class JavaEmitter {
         /** Dense Gemm weights kept as rows ({@link DenseKernels#gemmRows}): name to {rows, cols, transpose}. */
         private final Map<String, int[]> rowWeights = new HashMap<>();
         /**
-         * Compressed Gemm weights decoded into float rows at load ({@link CompressedKernels#decodedAtLoad}): name to
-         * {rows, cols, transpose}.
+         * Compressed Gemm weights decoded into float rows at load ({@link CompressedKernels#decodedGemmWeights}):
+         * name to {rows, cols, transpose}.
          */
         private final Map<String, int[]> decodedWeights = new HashMap<>();
         private final Map<String, String> locals = new HashMap<>();
@@ -471,29 +471,7 @@ public final class JavaEmitter {
          * a representation {@link CompressedKernels#decodedAtLoad} chooses.
          */
         private void findDecodedWeights() {
-            Map<String, Integer> uses = new HashMap<>();
-            for (Node node : graph.nodes()) {
-                for (String in : node.inputs()) {
-                    uses.merge(in, 1, Integer::sum);
-                }
-            }
-            for (Node node : graph.nodes()) {
-                if (!node.opType().equals("Gemm") || node.inputs().size() < 2
-                        || node.attributes().getInt("transA", 0) != 0) {
-                    continue;
-                }
-                Weight w = graph.weights().get(node.input(1));
-                if (w == null || uses.get(w.name()) != 1) {
-                    continue;
-                }
-                Representation r = inMemory(w.representation());
-                int[] d = r.dims();
-                if (d.length != 2 || d[0] < 1 || d[1] < 1 || !CompressedKernels.decodedAtLoad(r)) {
-                    continue;
-                }
-                boolean transB = node.attributes().getInt("transB", 0) != 0;
-                decodedWeights.put(w.name(), new int[] {d[0], d[1], transB ? 1 : 0});
-            }
+            decodedWeights.putAll(CompressedKernels.decodedGemmWeights(graph));
             if (!decodedWeights.isEmpty()) {
                 type.addMethod(CompressedKernels.finiteHelper());
             }

@@ -158,6 +158,15 @@ class CompressedKernelsTest {
         GeneratedJava java = GeneratedJava.compile("gen.compressed", "Model", source, dir);
         Object compiled = java.load(WeightsFile.write(graph));
 
+        // What the instance keeps is what ResidentBytes reports (the planner's and the report's resident size).
+        List<dev.tamp.model.ir.Weight> all = List.copyOf(graph.weights().values());
+        List<String> ids = dev.tamp.codegen.container.Identifiers.assign(all.stream()
+                .map(dev.tamp.model.ir.Weight::name).toList());
+        Map<String, Long> resident = ResidentBytes.of(graph);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(StructuredKernelsTest.residentBytes(compiled, ids.get(i)))
+                    .as("resident bytes of %s", all.get(i).name()).isEqualTo(resident.get(all.get(i).name()));
+        }
         GeneratedJava.Comparison c = java.compareWithExecutor(compiled, graph, IMAGES);
         double maxDiff = c.maxDiff();
         int agree = c.argmaxAgreement();

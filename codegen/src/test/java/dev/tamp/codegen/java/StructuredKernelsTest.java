@@ -226,6 +226,8 @@ class StructuredKernelsTest {
                 boolean gemmWeight = graph.nodes().stream().anyMatch(n -> n.opType().equals("Gemm")
                         && n.input(1).equals(weight));
                 assertThat(kept).as("resident bytes of %s", weight).isEqualTo(documentedResidentBytes(r, gemmWeight));
+                assertThat(ResidentBytes.of(graph).get(weight)).as("reported resident bytes of %s", weight)
+                        .isEqualTo(kept);
                 resident += kept;
                 stored += r.storedBytes();
             }
