@@ -138,6 +138,8 @@ class CompressedKernelsTest {
         "fmnist_lenet5, codebook, codebook",
         "fmnist_lenet5, sparse-codebook, sparse-codebook",
         "fmnist_lenet5, int8, int8",
+        "fmnist_resnet8, sparse, sparse",
+        "fmnist_resnet8, codebook, codebook",
     })
     void matchesTheReferenceExecutor(String name, String recipe, String kind, @TempDir Path dir) throws Throwable {
         Model model = OnnxImporter.withDefaults().load(JavaEmitterTest.root().resolve("models").resolve(name + ".onnx"));
