@@ -8,17 +8,25 @@ import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.codegen.java.GeneratedModel;
 import dev.tamp.codegen.java.JavaBuild;
 import dev.tamp.codegen.java.JavaEmitter;
+import dev.tamp.compiler.Frontend;
+import dev.tamp.compiler.diag.Diagnostics;
+import dev.tamp.compiler.ir.Recipe;
 import dev.tamp.model.data.IdxFiles;
 import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.data.Preprocessing;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Tensor;
+import dev.tamp.model.ir.Model;
 import dev.tamp.model.onnx.OnnxImporter;
+import dev.tamp.optimizer.data.RecipeData;
+import dev.tamp.optimizer.pass.PassContext;
+import dev.tamp.optimizer.pipeline.Pipeline;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Latency of one image (batch 1, one thread) through each reference model: the tamp-generated Java class (dense
  * weights: emitted by {@link JavaEmitter}, compiled in memory by {@link JavaBuild} with {@code --release 8}, weights
  * from {@link WeightsFile}) against ONNX Runtime's Java API on the original fp32 file and on ONNX Runtime's own int8
- * files (dynamic and static QDQ), all in one JMH run so the ratios are measured side by side. Inputs cycle through
+ * files (dynamic and static QDQ), all in one JMH run so the ratios are measured side by side. The {@code tamp_<variant>}
+ * engines run the generated class on the graph a real recipe's passes produce ({@code bench/recipes/<model>.<variant>
+ * .recipe}: the optimizer's own pipeline, calibrated on the recipe's data, no fine-tuning). Inputs cycle through
  * real Fashion-MNIST test images. Run from the repository root ({@code bench/inference.sh}); the models and data
  * are read from {@code models/} and {@code data/fashion-mnist}.
  *
@@ -63,10 +73,14 @@ public class InferenceBenchmark {
     public String model;
 
     /**
-     * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code ort_fp32}: ONNX Runtime on the
-     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
+     * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code tamp_int8} (uniform int8 per channel),
+     * {@code tamp_kmeans} (k-means 6 bits), {@code tamp_obs} (OBS pruning), {@code tamp_obs-kmeans} (OBS, k-means,
+     * Huffman): the generated class on the weights of {@code bench/recipes/<model>.<variant>.recipe};
+     * {@code ort_fp32}: ONNX Runtime on the original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime
+     * on {@code models/ort_int8/}.
      */
-    @Param({"tamp", "ort_fp32", "ort_dyn_int8", "ort_qdq_int8"})
+    @Param({"tamp", "tamp_int8", "tamp_kmeans", "tamp_obs", "tamp_obs-kmeans", "ort_fp32", "ort_dyn_int8",
+        "ort_qdq_int8"})
     public String engine;
 
     private float[][] inputs;
@@ -91,13 +105,19 @@ public class InferenceBenchmark {
         for (int i = 0; i < IMAGES; i++) {
             System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
         }
-        switch (engine) {
-            case "tamp" -> generated = tamp(models.resolve(model + ".onnx"));
+        if (engine.startsWith("tamp_")) {
+            generated = tamp(compressed(root.resolve("bench/recipes").resolve(model + "." + engine.substring(5)
+                    + ".recipe")));
+        } else switch (engine) {
+            case "tamp" -> generated = tamp(OnnxImporter.withDefaults().load(models.resolve(model + ".onnx")).graph());
             case "ort_fp32" -> ort(models.resolve(model + ".onnx"));
             case "ort_dyn_int8" -> ort(models.resolve("ort_int8").resolve(model + ".dyn_int8.onnx"));
             case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
             default -> throw new IllegalArgumentException("unknown engine " + engine);
         }
+        // The passes of a compressed variant leave their calibration data and a JIT queue behind: collect the former
+        // now, and let the warm-up iterations (8 in the documented command) drain the latter.
+        System.gc();
         // Every engine must produce logits, checked once so a broken setup cannot time nothing.
         float[] out = infer();
         if (out.length != 10) {
@@ -105,8 +125,24 @@ public class InferenceBenchmark {
         }
     }
 
-    private static GeneratedModel tamp(Path onnx) throws Exception {
-        Graph graph = OnnxImporter.withDefaults().load(onnx).graph();
+    /** The graph the passes of {@code recipeFile} produce from its model, as {@code tamp compile} runs them. */
+    public static Graph compressed(Path recipeFile) {
+        Diagnostics diagnostics = new Diagnostics();
+        Frontend frontend = new Frontend(diagnostics);
+        var checked = frontend.check(recipeFile, recipeFile.toString());
+        if (diagnostics.hasErrors() || checked.isEmpty()) {
+            throw new IllegalStateException(recipeFile + ": " + diagnostics.sorted());
+        }
+        Recipe recipe = checked.get().declared().recipes().get(0);
+        Model model = frontend.model(recipe).orElseThrow(() -> new IllegalStateException(recipeFile + ": "
+                + diagnostics.sorted()));
+        Optional<RecipeData> data = recipe.data().map(spec -> RecipeData.load(spec, recipe.seed()));
+        PassContext context = PassContext.forRecipe(recipe, model.graph(), data,
+                Runtime.getRuntime().availableProcessors());
+        return Pipeline.run(model, context, info -> { }).model().graph();
+    }
+
+    private static GeneratedModel tamp(Graph graph) throws Exception {
         String source = JavaEmitter.source(graph, "gen", "Model");
         JavaBuild.Classes classes = JavaBuild.compile(List.of(new JavaBuild.Source("gen.Model", source)));
         return GeneratedModel.load(classes, "gen.Model", WeightsFile.write(graph));

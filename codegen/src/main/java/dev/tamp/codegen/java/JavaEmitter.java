@@ -109,6 +109,11 @@ public final class JavaEmitter {
         private final Map<String, int[]> shapes = new HashMap<>();
         /** Dense Gemm weights kept as rows ({@link DenseKernels#gemmRows}): name to {rows, cols, transpose}. */
         private final Map<String, int[]> rowWeights = new HashMap<>();
+        /**
+         * Compressed Gemm weights decoded into float rows at load ({@link CompressedKernels#decodedGemmWeights}):
+         * name to {rows, cols, transpose}.
+         */
+        private final Map<String, int[]> decodedWeights = new HashMap<>();
         private final Map<String, String> locals = new HashMap<>();
         private final CodeBlock.Builder body = CodeBlock.builder();
         /** The transform sizes the circulant weights need, each one shared {@code Fft} instance. */
@@ -143,6 +148,7 @@ public final class JavaEmitter {
                     + "{@link #predict} or {@link #classify}.\nInstances are immutable and safe to share between "
                     + "threads.\n");
             findRowWeights();
+            findDecodedWeights();
             weights();
             List<String> nodeIds = Identifiers.assign(graph.nodes().stream().map(Node::name).toList());
             List<String> layerNames = new ArrayList<>();
@@ -305,41 +311,28 @@ public final class JavaEmitter {
                     int rows = dims[0];
                     int cols = size(dims) / Math.max(rows, 1);
                     int colBytes = colBytes(cols);
-                    addField(w, id, ArrayTypeName.of(TypeName.INT), "start_");
-                    addField(w, id, colType(colBytes), "col_");
                     constructor.addStatement("Object[] p$L = $T.$L($L, $L, $L, $L, $S)", i, reader,
                             r instanceof Sparse ? "sparse" : "sparseCodebook", payload, rows, cols, colBytes, where);
-                    constructor.addStatement("this.$N = (int[]) p$L[0]", "start_" + id, i);
-                    constructor.addStatement("this.$N = ($T) p$L[1]", "col_" + id, colType(colBytes), i);
                     if (r instanceof Sparse) {
-                        addField(w, id, FLOATS, "val_");
-                        constructor.addStatement("this.$N = (float[]) p$L[2]", "val_" + id, i);
+                        keep(constructor, w, id, i, r, ArrayTypeName.of(TypeName.INT), "start", colType(colBytes),
+                                "col", FLOATS, "val");
                     } else {
-                        addField(w, id, ArrayTypeName.of(TypeName.BYTE), "idx_");
-                        addField(w, id, FLOATS, "cent_");
-                        constructor.addStatement("this.$N = (byte[]) p$L[2]", "idx_" + id, i);
-                        constructor.addStatement("this.$N = (float[]) p$L[3]", "cent_" + id, i);
+                        keep(constructor, w, id, i, r, ArrayTypeName.of(TypeName.INT), "start", colType(colBytes),
+                                "col", ArrayTypeName.of(TypeName.BYTE), "idx", FLOATS, "cent");
                     }
                 } else if (r instanceof Codebook cb) {
                     kind = 4;
                     TypeName indices = PackedCodes.arrayType(cb.bits());
-                    addField(w, id, FLOATS, "cent_");
-                    addField(w, id, indices, "idx_");
                     constructor.addStatement("Object[] p$L = $T.codebook($L, $L, $L, $S)", i, reader, payload,
                             size(dims), cb.bits(), where);
-                    constructor.addStatement("this.$N = (float[]) p$L[0]", "cent_" + id, i);
-                    constructor.addStatement("this.$N = ($T) p$L[1]", "idx_" + id, indices, i);
+                    keep(constructor, w, id, i, r, FLOATS, "cent", indices, "idx");
                 } else if (r instanceof AffineQuantized q) {
                     kind = 3;
-                    addField(w, id, FLOATS, "scale_");
-                    addField(w, id, ArrayTypeName.of(TypeName.INT), "zp_");
-                    addField(w, id, PackedCodes.arrayType(q.bits()), "q_");
                     constructor.addStatement("Object[] p$L = $T.affine($L, $L, $L, $L, $L, $L, $L, $S)", i,
                             reader, payload, size(dims), q.bits(), q.signed() ? 1 : 0, q.axis() + 1, q.scales().length,
                             q.symmetric() ? 1 : 0, where);
-                    constructor.addStatement("this.$N = (float[]) p$L[0]", "scale_" + id, i);
-                    constructor.addStatement("this.$N = (int[]) p$L[1]", "zp_" + id, i);
-                    constructor.addStatement("this.$N = ($T) p$L[2]", "q_" + id, PackedCodes.arrayType(q.bits()), i);
+                    keep(constructor, w, id, i, r, FLOATS, "scale", ArrayTypeName.of(TypeName.INT), "zp",
+                            PackedCodes.arrayType(q.bits()), "q");
                 } else if (r instanceof Factored fa) {
                     kind = 7 | (fa.layout() == Factored.Layout.INPUT_BY_OUTPUT ? 1 << 8 : 0);
                     int rows = dims[0];
@@ -439,6 +432,48 @@ public final class JavaEmitter {
             }
             if (!rowWeights.isEmpty()) {
                 type.addMethod(DenseKernels.rowsHelper());
+            }
+        }
+
+        /**
+         * The decoded arrays {@code p<i>[0..]} of compressed weight {@code w}, given as (type, name) pairs: kept as
+         * fields {@code <name>_<id>} for kernels that read them compressed, or, for a Gemm weight decoded at load,
+         * passed to its generated decoder and kept only as float rows {@code rows_<id>} (plus {@code finite_<id>}).
+         */
+        private void keep(MethodSpec.Builder constructor, Weight w, String id, int i, Representation r,
+                Object... typesAndNames) {
+            int[] decoded = decodedWeights.get(w.name());
+            if (decoded == null) {
+                for (int j = 0; j < typesAndNames.length; j += 2) {
+                    TypeName t = (TypeName) typesAndNames[j];
+                    String name = (String) typesAndNames[j + 1];
+                    addField(w, id, t, name + "_");
+                    constructor.addStatement("this.$N = ($T) p$L[$L]", name + "_" + id, t, i, j / 2);
+                }
+                return;
+            }
+            String decoder = "decode_" + id;
+            type.addMethod(CompressedKernels.decoder(decoder, r, decoded[0], decoded[1], decoded[2] != 0,
+                    List.of(typesAndNames)));
+            addField(w, id, CompressedKernels.ROWS, "rows_");
+            type.addField(boolean.class, "finite_" + id, Modifier.PRIVATE, Modifier.FINAL);
+            CodeBlock.Builder call = CodeBlock.builder().add("this.$N = $N(", "rows_" + id, decoder);
+            for (int j = 0; j < typesAndNames.length; j += 2) {
+                call.add(j == 0 ? "($T) p$L[$L]" : ", ($T) p$L[$L]", typesAndNames[j], i, j / 2);
+            }
+            constructor.addComment("Decoded at load into float rows, the fastest resident form for a Gemm.");
+            constructor.addStatement(call.add(")").build());
+            constructor.addStatement("this.$N = allFinite($N)", "finite_" + id, "rows_" + id);
+        }
+
+        /**
+         * The compressed Gemm weights decoded into float rows at load: each used by that one Gemm only, as its B, of
+         * a representation {@link CompressedKernels#decodedAtLoad} chooses.
+         */
+        private void findDecodedWeights() {
+            decodedWeights.putAll(CompressedKernels.decodedGemmWeights(graph));
+            if (!decodedWeights.isEmpty()) {
+                type.addMethod(CompressedKernels.finiteHelper());
             }
         }
 
@@ -651,6 +686,28 @@ public final class JavaEmitter {
                 }
             }
             Representation wr = inMemory(weight(node, 1));
+            if (decodedWeights.containsKey(node.input(1))) {
+                String method = "gemm_" + id;
+                String y = define(node, new int[] {n});
+                MethodSpec.Builder m = typedKernel(method, "Gemm: y[" + n + "] = x[" + k + "] * W" + (transB ? "^T"
+                        : "") + (bias ? " + c" : "") + ", W stored [" + bd[0] + ", " + bd[1] + "] as " + wr.kind()
+                        + ", decoded at load into float rows [" + k + "][" + n + "].\ny accumulates "
+                        + CompressedKernels.BLOCK + " rows of W per pass, skipping zero inputs.",
+                        bias ? new Object[] {FLOATS, "x", CompressedKernels.ROWS, "w", TypeName.BOOLEAN, "finite",
+                                FLOATS, "c", FLOATS, "y"}
+                                : new Object[] {FLOATS, "x", CompressedKernels.ROWS, "w", TypeName.BOOLEAN, "finite",
+                                        FLOATS, "y"});
+                CompressedKernels.gemmRows(m, k, n, epilogue(alpha, beta, bias, scalarBias));
+                type.addMethod(m.build());
+                List<Object> callArgs = new ArrayList<>(List.of(x, fields(node, 1, "rows").get(0),
+                        fields(node, 1, "finite").get(0)));
+                if (bias) {
+                    callArgs.add(field(node, 2));
+                }
+                callArgs.add(y);
+                call(method, callArgs.toArray());
+                return;
+            }
             if (!(wr instanceof Dense)) {
                 compressedGemm(node, id, wr, x, k, n, transB, bias ? field(node, 2) : null,
                         epilogue(alpha, beta, bias, scalarBias), bd);
@@ -789,9 +846,11 @@ public final class JavaEmitter {
         }
 
         /**
-         * Gemm on a compressed weight, the weights staying compressed: CSR (sparse, sparse-codebook) skips the pruned
-         * elements, codebook looks each weight up, symmetric int-k accumulates {@code q * x} and scales each output
-         * once. Products are added per output in increasing k, as the dense kernel does.
+         * Gemm on a compressed weight that is not decoded at load (see {@link #findDecodedWeights}: a sparse weight
+         * at or below the gather density, a weight shared by several nodes, hashed, factored, circulant), the weights
+         * staying compressed: CSR (sparse, sparse-codebook) skips the pruned elements, codebook looks each weight up,
+         * symmetric int-k accumulates {@code q * x} and scales each output once. Products are added per output in
+         * increasing k, as the dense kernel does.
          */
         private void compressedGemm(Node node, String id, Representation r, String x, int k, int n, boolean transB,
                 String biasField, CodeBlock epilogue, int[] bd) {
@@ -1063,6 +1122,34 @@ public final class JavaEmitter {
                 params.addAll(List.of(FLOATS, "y"));
                 args.add(y);
                 int taps = cg * kh * kw;
+                if (group == 1) {
+                    String tapWeight = null;
+                    if (wr instanceof Codebook cb) {
+                        tapWeight = "cent[" + PackedCodes.field("idx", "i", cb.bits()) + "]";
+                    } else if (wr instanceof Hashed hw) {
+                        tapWeight = HashedKernels.weight(hw);
+                    } else if (wr instanceof AffineQuantized q) {
+                        if (q.axis() > 0) {
+                            throw refuse(node, "has an int" + q.bits() + " weight quantized along axis " + q.axis()
+                                    + "; Conv supports per-tensor or per-output-channel (axis 0) only");
+                        }
+                        String ch = q.axis() < 0 ? "0" : "oc";
+                        // Dequantized exactly as the reference does: (float) (q - zp) * scale.
+                        tapWeight = "(float) (" + PackedCodes.code("q", "i", q.bits(), q.signed()) + " - zp[" + ch
+                                + "]) * scale[" + ch + "]";
+                    }
+                    CompressedKernels.conv(type, method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m
+                            + ", " + oh + ", " + ow + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x"
+                            + strides[1] + ", dilations " + dil[0] + "x" + dil[1] + ", pads " + Arrays.toString(pads)
+                            + ", weight stored as " + wr.kind() + " over its [" + m + ", " + taps + "] view.\nim2col "
+                            + "rows; each output plane accumulates " + CompressedKernels.BLOCK + " of its "
+                            + (tapWeight == null ? "kept " : "") + "taps per pass.",
+                            new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads, dil, oh, ow), bias,
+                            params, tapWeight, wr instanceof Sparse ? "val[e]" : "cent[idx[e] & 0xff]",
+                            colRead(colBytes(taps)));
+                    call(method, args.toArray());
+                    return;
+                }
                 MethodSpec.Builder k = typedKernel(method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m
                         + ", " + oh + ", " + ow + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x"
                         + strides[1] + ", dilations " + dil[0] + "x" + dil[1] + ", pads " + Arrays.toString(pads)

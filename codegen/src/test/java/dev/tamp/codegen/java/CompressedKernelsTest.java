@@ -92,6 +92,8 @@ class CompressedKernelsTest {
         Settings kmeans = settings(PassKind.QUANTIZE, "method", "kmeans", "bits", 4);
         return switch (recipe) {
             case "sparse" -> apply(CorePasses.PRUNE_MAGNITUDE, model, prune);
+            // Below CompressedKernels.SPARSE_GATHER_MAX_DENSITY: the Gemm weights stay CSR (80 % are decoded).
+            case "sparse95" -> apply(CorePasses.PRUNE_MAGNITUDE, model, settings(PassKind.PRUNE, "sparsity", 0.95));
             case "codebook" -> apply(CorePasses.SHARE_WEIGHTS, model, kmeans);
             case "sparse-codebook" -> apply(CorePasses.SHARE_WEIGHTS,
                     apply(CorePasses.PRUNE_MAGNITUDE, model, prune), kmeans);
@@ -121,6 +123,8 @@ class CompressedKernelsTest {
     @ParameterizedTest
     @CsvSource({
         "fmnist_lenet300_100, sparse, sparse",
+        "fmnist_lenet300_100, sparse95, sparse",
+        "fmnist_lenet5, sparse95, sparse",
         "fmnist_lenet300_100, codebook, codebook",
         "fmnist_lenet300_100, sparse-codebook, sparse-codebook",
         "fmnist_lenet300_100, int8, int8",
@@ -134,6 +138,8 @@ class CompressedKernelsTest {
         "fmnist_lenet5, codebook, codebook",
         "fmnist_lenet5, sparse-codebook, sparse-codebook",
         "fmnist_lenet5, int8, int8",
+        "fmnist_resnet8, sparse, sparse",
+        "fmnist_resnet8, codebook, codebook",
     })
     void matchesTheReferenceExecutor(String name, String recipe, String kind, @TempDir Path dir) throws Throwable {
         Model model = OnnxImporter.withDefaults().load(JavaEmitterTest.root().resolve("models").resolve(name + ".onnx"));
@@ -146,9 +152,23 @@ class CompressedKernelsTest {
         assertThat(kinds).as("representations").contains(kind);
 
         String source = JavaEmitter.source(graph, "gen.compressed", "Model");
+        if (recipe.equals("sparse95")) {
+            assertThat(source).as("Gemm weights at 5 %% density stay CSR").contains("in CSR, skipping pruned weights");
+        } else if (recipe.equals("sparse") || recipe.startsWith("int8") || recipe.startsWith("codebook")) {
+            assertThat(source).as("Gemm weights decoded into rows").contains("decoded at load into float rows");
+        }
         GeneratedJava java = GeneratedJava.compile("gen.compressed", "Model", source, dir);
         Object compiled = java.load(WeightsFile.write(graph));
 
+        // What the instance keeps is what ResidentBytes reports (the planner's and the report's resident size).
+        List<dev.tamp.model.ir.Weight> all = List.copyOf(graph.weights().values());
+        List<String> ids = dev.tamp.codegen.container.Identifiers.assign(all.stream()
+                .map(dev.tamp.model.ir.Weight::name).toList());
+        Map<String, Long> resident = ResidentBytes.of(graph);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(StructuredKernelsTest.residentBytes(compiled, ids.get(i)))
+                    .as("resident bytes of %s", all.get(i).name()).isEqualTo(resident.get(all.get(i).name()));
+        }
         GeneratedJava.Comparison c = java.compareWithExecutor(compiled, graph, IMAGES);
         double maxDiff = c.maxDiff();
         int agree = c.argmaxAgreement();
