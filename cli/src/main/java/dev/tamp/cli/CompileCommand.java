@@ -3,6 +3,7 @@ package dev.tamp.cli;
 import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.codegen.java.JavaEmitter;
 import dev.tamp.codegen.java.JavaOutput;
+import dev.tamp.codegen.java.ResidentBytes;
 import dev.tamp.codegen.java.UnsupportedModelException;
 import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.diag.Diagnostic;
@@ -37,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
@@ -190,8 +192,10 @@ final class CompileCommand implements Callable<Integer> {
             }
         }
         CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
-                CompileReport.rows(model, result.model(), probe, workers), result.runs(), before, after, images,
-                weights.length, code, afterRun.map(r -> confusion(r, data.get().test())));
+                CompileReport.rows(model, result.model(), probe, workers,
+                        // With generated code, resident bytes are what its kernels keep (some decode at load).
+                        java.isPresent() ? ResidentBytes.of(result.model().graph()) : Map.of()),
+                result.runs(), before, after, images, weights.length, code, afterRun.map(r -> confusion(r, data.get().test())));
 
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try {

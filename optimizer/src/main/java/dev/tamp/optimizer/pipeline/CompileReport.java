@@ -88,6 +88,16 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
 
     /** The rows, with each layer's output error measured on {@code probe} (a batch of model inputs) if given. */
     public static List<Row> rows(Model before, Model after, Optional<Tensor> probe, int threads) {
+        return rows(before, after, probe, threads, Map.of());
+    }
+
+    /**
+     * The rows, with {@code residentBytes} giving the bytes a weight keeps in memory where the generated code decides it
+     * (a compressed weight it decodes at load into float rows is bigger in memory than the representation); other
+     * weights' resident bytes come from {@link Costs#residentBytes}.
+     */
+    public static List<Row> rows(Model before, Model after, Optional<Tensor> probe, int threads,
+            Map<String, Long> residentBytes) {
         Map<String, LayerRow> original = new LinkedHashMap<>();
         for (LayerRow r : ModelInspector.inspect("before", before).rows()) {
             if (!r.weights().isEmpty()) {
@@ -119,7 +129,8 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
                 for (int i = 0; i < weights.size(); i++) {
                     Weight w = weights.get(i);
                     bytes += w.representation().storedBytes();
-                    resident += Costs.residentBytes(w.representation());
+                    resident += residentBytes.containsKey(w.name()) ? residentBytes.get(w.name())
+                            : Costs.residentBytes(w.representation());
                     // The layer's MACs come from its main weight (input 1); biases add no multiplications.
                     if (n.inputs().size() > 1 && w.name().equals(n.input(1))) {
                         nodeMacs = Costs.macs(a.macs(), w.representation());
