@@ -8,6 +8,7 @@ import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.codegen.java.GeneratedModel;
 import dev.tamp.codegen.java.JavaBuild;
 import dev.tamp.codegen.java.JavaEmitter;
+import dev.tamp.codegen.java.JavaOutput;
 import dev.tamp.model.data.IdxFiles;
 import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.data.Preprocessing;
@@ -53,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xmx2g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
 @Threads(1)
 public class InferenceBenchmark {
     /** Test images cycled through: enough that the inputs are not one cached array, few enough to stay in L2. */
@@ -63,10 +64,12 @@ public class InferenceBenchmark {
     public String model;
 
     /**
-     * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code ort_fp32}: ONNX Runtime on the
+     * {@code tamp}: the generated scalar Java 8 class on dense weights (emitted without the SIMD variant); {@code
+     * tamp_simd}: the same with its SIMD class (JDK Vector API, the forks add {@code jdk.incubator.vector}), which
+     * the scalar class binds at load; {@code ort_fp32}: ONNX Runtime on the
      * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
      */
-    @Param({"tamp", "ort_fp32", "ort_dyn_int8", "ort_qdq_int8"})
+    @Param({"tamp", "tamp_simd", "ort_fp32", "ort_dyn_int8", "ort_qdq_int8"})
     public String engine;
 
     private float[][] inputs;
@@ -92,7 +95,8 @@ public class InferenceBenchmark {
             System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
         }
         switch (engine) {
-            case "tamp" -> generated = tamp(models.resolve(model + ".onnx"));
+            case "tamp" -> generated = tamp(models.resolve(model + ".onnx"), false);
+            case "tamp_simd" -> generated = tamp(models.resolve(model + ".onnx"), true);
             case "ort_fp32" -> ort(models.resolve(model + ".onnx"));
             case "ort_dyn_int8" -> ort(models.resolve("ort_int8").resolve(model + ".dyn_int8.onnx"));
             case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
@@ -105,11 +109,17 @@ public class InferenceBenchmark {
         }
     }
 
-    private static GeneratedModel tamp(Path onnx) throws Exception {
+    private static GeneratedModel tamp(Path onnx, boolean simd) throws Exception {
         Graph graph = OnnxImporter.withDefaults().load(onnx).graph();
-        String source = JavaEmitter.source(graph, "gen", "Model");
-        JavaBuild.Classes classes = JavaBuild.compile(List.of(new JavaBuild.Source("gen.Model", source)));
-        return GeneratedModel.load(classes, "gen.Model", WeightsFile.write(graph));
+        JavaOutput java = JavaOutput.build(graph, "gen", "Model", simd);
+        if (simd && !java.classes().files().containsKey("gen.ModelSimd")) {
+            throw new IllegalStateException("no SIMD class for " + onnx);
+        }
+        GeneratedModel model = GeneratedModel.load(java.classes(), "gen.Model", WeightsFile.write(graph));
+        if (simd != model.simd()) {
+            throw new IllegalStateException("the SIMD kernels are " + (model.simd() ? "" : "not ") + "bound");
+        }
+        return model;
     }
 
     private void ort(Path file) throws OrtException {
