@@ -177,7 +177,11 @@ final class DenseKernels {
         k.beginControlFlow("for (; oc + $L <= $L; oc += $L)", TILE, s.m(), TILE);
         for (int r = 0; r < TILE; r++) {
             k.addStatement("float[] a$L = col[$L]", r, taps + r);
-            k.addStatement(bias ? "$T.fill(a$L, b[oc + $L])" : "$T.fill(a$L, 0f)", Arrays.class, r, r);
+            if (bias) {
+                k.addStatement("$T.fill(a$L, b[oc + $L])", Arrays.class, r, r);
+            } else {
+                k.addStatement("$T.fill(a$L, 0f)", Arrays.class, r);
+            }
             k.addStatement("int w$L = (oc + $L) * $L", r, r, taps);
         }
         k.addStatement("int t = 0");
@@ -244,8 +248,11 @@ final class DenseKernels {
         k.beginControlFlow("for (; p + $L <= $L; p += $L)", TILE, pixels, TILE);
         for (int r = 0; r < TILE; r++) {
             k.addStatement("float[] a$L = col[$L]", r, taps + r);
-            k.addStatement(bias ? "$T.arraycopy(b, 0, a$L, 0, $L)" : "$T.fill(a$L, 0f)", bias ? System.class
-                    : Arrays.class, r, m);
+            if (bias) {
+                k.addStatement("$T.arraycopy(b, 0, a$L, 0, $L)", System.class, r, m);
+            } else {
+                k.addStatement("$T.fill(a$L, 0f)", Arrays.class, r);
+            }
         }
         k.addStatement("int t = 0");
         k.beginControlFlow("for (; t + $L <= $L; t += $L)", TAPS, taps, TAPS);
@@ -291,8 +298,11 @@ final class DenseKernels {
         k.endControlFlow();
         k.beginControlFlow("for (; p < $L; p++)", pixels);
         k.addStatement("float[] a0 = col[$L]", taps);
-        k.addStatement(bias ? "$T.arraycopy(b, 0, a0, 0, $L)" : "$T.fill(a0, 0f)", bias ? System.class
-                : Arrays.class, m);
+        if (bias) {
+            k.addStatement("$T.arraycopy(b, 0, a0, 0, $L)", System.class, m);
+        } else {
+            k.addStatement("$T.fill(a0, 0f)", Arrays.class);
+        }
         k.beginControlFlow("for (int t = 0; t < $L; t++)", taps);
         k.addStatement("float x0 = col[t][p]");
         k.addStatement("float[] w0 = w[t]");
