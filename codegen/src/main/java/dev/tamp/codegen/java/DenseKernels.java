@@ -317,7 +317,7 @@ final class DenseKernels {
     /**
      * {@code store_<method>(col, first, count, y)}: the {@code count} accumulator rows after the taps into the NCHW
      * output (rows of output channels {@code first...}, or of pixels {@code first...} written transposed), through
-     * the fused Relu if any (NaN stays NaN, as the Relu kernel).
+     * the fused Relu if any ({@code Math.max(v, 0f)}, as the Relu kernel).
      */
     private static MethodSpec store(String method, ConvShape s, boolean channels, boolean relu) {
         int taps = s.taps();
@@ -336,13 +336,17 @@ final class DenseKernels {
             k.addStatement("int p = first + r");
             k.beginControlFlow("for (int o = 0; o < $L; o++)", s.m());
             k.addStatement("float v = a[o]");
-            k.addStatement(relu ? "y[o * $L + p] = v > 0f ? v : (v == v ? 0f : v)" : "y[o * $L + p] = v", pixels);
+            if (relu) {
+                k.addStatement("y[o * $L + p] = $T.max(v, 0f)", pixels, Math.class);
+            } else {
+                k.addStatement("y[o * $L + p] = v", pixels);
+            }
             k.endControlFlow();
         } else if (relu) {
             k.addStatement("int base = (first + r) * $L", pixels);
             k.beginControlFlow("for (int p = 0; p < $L; p++)", pixels);
             k.addStatement("float v = a[p]");
-            k.addStatement("y[base + p] = v > 0f ? v : (v == v ? 0f : v)");
+            k.addStatement("y[base + p] = $T.max(v, 0f)", Math.class);
             k.endControlFlow();
         } else {
             k.addStatement("$T.arraycopy(a, 0, y, (first + r) * $L, $L)", System.class, pixels, pixels);
