@@ -35,11 +35,11 @@ final class VectorKernels {
     /** Rows (output channels or pixels) per Conv tile. */
     static final int ROWS = 4;
     /** Vectors per Conv tile row: ROWS x VECTORS accumulators stay in registers. */
-    static final int VECTORS = 2;
+    static final int VECTORS = 4;
     /** Vectors per Gemm tile (one row: the batch-1 input). */
     static final int GEMM_VECTORS = 4;
     /** The tile width the layout choice assumes (2 vectors of AVX-512's 16 lanes); only a heuristic. */
-    private static final int ASSUMED_TILE = 32;
+    private static final int ASSUMED_TILE = 64;
 
     private static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
     private static final TypeName SPECIES = ParameterizedTypeName.get(
