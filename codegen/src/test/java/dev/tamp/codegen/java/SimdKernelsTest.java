@@ -251,6 +251,18 @@ class SimdKernelsTest {
     }
 
     @Test
+    void deterministic() {
+        Graph graph = JavaEmitterTest.graph("fmnist_resnet8");
+        List<String> first = JavaEmitter.emit(graph, "p", "M", true).stream().map(Object::toString).toList();
+        assertThat(first).hasSize(2);
+        assertThat(JavaEmitter.emit(graph, "p", "M", true).stream().map(Object::toString).toList())
+                .isEqualTo(first);
+        // Without the variant: the scalar class alone, with no SIMD hooks.
+        assertThat(JavaEmitter.emit(graph, "p", "M", false)).hasSize(1);
+        assertThat(JavaEmitter.source(graph, "p", "M")).doesNotContain("VectorKernels");
+    }
+
+    @Test
     void fallsBackToTheScalarKernelsWithoutTheModuleOrWhenDisabled(@TempDir Path dir) throws Exception {
         Graph graph = awkward().graph();
         JavaOutput java = JavaOutput.build(graph, "gen.fallback", "Model", true);
