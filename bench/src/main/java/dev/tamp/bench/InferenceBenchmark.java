@@ -8,6 +8,7 @@ import dev.tamp.codegen.container.WeightsFile;
 import dev.tamp.codegen.java.GeneratedModel;
 import dev.tamp.codegen.java.JavaBuild;
 import dev.tamp.codegen.java.JavaEmitter;
+import dev.tamp.codegen.java.JavaOutput;
 import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.diag.Diagnostics;
 import dev.tamp.compiler.ir.Recipe;
@@ -63,7 +64,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xmx2g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
 @Threads(1)
 public class InferenceBenchmark {
     /** Test images cycled through: enough that the inputs are not one cached array, few enough to stay in L2. */
@@ -73,14 +74,15 @@ public class InferenceBenchmark {
     public String model;
 
     /**
-     * {@code tamp}: the generated scalar Java 8 class on dense weights; {@code tamp_int8} (uniform int8 per channel),
-     * {@code tamp_kmeans} (k-means 6 bits), {@code tamp_obs} (OBS pruning), {@code tamp_obs-kmeans} (OBS, k-means,
-     * Huffman): the generated class on the weights of {@code bench/recipes/<model>.<variant>.recipe};
-     * {@code ort_fp32}: ONNX Runtime on the original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime
-     * on {@code models/ort_int8/}.
+     * {@code tamp}: the generated scalar Java 8 class on dense weights (emitted without the SIMD variant); {@code
+     * tamp_simd}: the same with its SIMD class (JDK Vector API, the forks add {@code jdk.incubator.vector}), which
+     * the scalar class binds at load; {@code tamp_int8} (uniform int8 per channel), {@code tamp_kmeans} (k-means 6
+     * bits), {@code tamp_obs} (OBS pruning), {@code tamp_obs-kmeans} (OBS, k-means, Huffman): the generated scalar
+     * class on the weights of {@code bench/recipes/<model>.<variant>.recipe}; {@code ort_fp32}: ONNX Runtime on the
+     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
      */
-    @Param({"tamp", "tamp_int8", "tamp_kmeans", "tamp_obs", "tamp_obs-kmeans", "ort_fp32", "ort_dyn_int8",
-        "ort_qdq_int8"})
+    @Param({"tamp", "tamp_simd", "tamp_int8", "tamp_kmeans", "tamp_obs", "tamp_obs-kmeans", "ort_fp32",
+        "ort_dyn_int8", "ort_qdq_int8"})
     public String engine;
 
     private float[][] inputs;
@@ -105,11 +107,14 @@ public class InferenceBenchmark {
         for (int i = 0; i < IMAGES; i++) {
             System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
         }
-        if (engine.startsWith("tamp_")) {
+        if (engine.startsWith("tamp_") && !engine.equals("tamp_simd")) {
             generated = tamp(compressed(root.resolve("bench/recipes").resolve(model + "." + engine.substring(5)
-                    + ".recipe")));
+                    + ".recipe")), false);
         } else switch (engine) {
-            case "tamp" -> generated = tamp(OnnxImporter.withDefaults().load(models.resolve(model + ".onnx")).graph());
+            case "tamp" -> generated = tamp(OnnxImporter.withDefaults().load(models.resolve(model + ".onnx")).graph(),
+                    false);
+            case "tamp_simd" -> generated = tamp(OnnxImporter.withDefaults().load(models.resolve(model + ".onnx"))
+                    .graph(), true);
             case "ort_fp32" -> ort(models.resolve(model + ".onnx"));
             case "ort_dyn_int8" -> ort(models.resolve("ort_int8").resolve(model + ".dyn_int8.onnx"));
             case "ort_qdq_int8" -> ort(models.resolve("ort_int8").resolve(model + ".qdq_int8.onnx"));
@@ -142,10 +147,16 @@ public class InferenceBenchmark {
         return Pipeline.run(model, context, info -> { }).model().graph();
     }
 
-    private static GeneratedModel tamp(Graph graph) throws Exception {
-        String source = JavaEmitter.source(graph, "gen", "Model");
-        JavaBuild.Classes classes = JavaBuild.compile(List.of(new JavaBuild.Source("gen.Model", source)));
-        return GeneratedModel.load(classes, "gen.Model", WeightsFile.write(graph));
+    private static GeneratedModel tamp(Graph graph, boolean simd) throws Exception {
+        JavaOutput java = JavaOutput.build(graph, "gen", "Model", simd);
+        if (simd && !java.classes().files().containsKey("gen.ModelSimd")) {
+            throw new IllegalStateException("no SIMD class for " + graph.name());
+        }
+        GeneratedModel model = GeneratedModel.load(java.classes(), "gen.Model", WeightsFile.write(graph));
+        if (simd != model.simd()) {
+            throw new IllegalStateException("the SIMD kernels are " + (model.simd() ? "" : "not ") + "bound");
+        }
+        return model;
     }
 
     private void ort(Path file) throws OrtException {

@@ -19,9 +19,11 @@ public final class GeneratedModel {
     private final MethodHandle classify;
     private final int inputSize;
     private final int outputSize;
+    private final boolean simd;
 
     private GeneratedModel(Object instance, MethodHandle predict, MethodHandle predictBatch, MethodHandle classify,
-            int inputSize, int outputSize) {
+            int inputSize, int outputSize, boolean simd) {
+        this.simd = simd;
         this.instance = instance;
         this.predict = predict;
         this.predictBatch = predictBatch;
@@ -40,16 +42,28 @@ public final class GeneratedModel {
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             Object instance = lookup.findStatic(type, "load", MethodType.methodType(type, InputStream.class))
                     .invoke(new ByteArrayInputStream(weights));
+            boolean simd = false;
+            try {
+                simd = (boolean) lookup.findVirtual(type, "usesSimd", MethodType.methodType(boolean.class))
+                        .invoke(instance);
+            } catch (NoSuchMethodException e) {
+                // Generated without the SIMD variant.
+            }
             return new GeneratedModel(instance,
                     lookup.findVirtual(type, "predict", MethodType.methodType(float[].class, float[].class)),
                     lookup.findVirtual(type, "predict", MethodType.methodType(float[][].class, float[][].class)),
                     lookup.findVirtual(type, "classify", MethodType.methodType(int.class, float[].class)),
-                    type.getField("INPUT_SIZE").getInt(null), type.getField("OUTPUT_SIZE").getInt(null));
+                    type.getField("INPUT_SIZE").getInt(null), type.getField("OUTPUT_SIZE").getInt(null), simd);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("generated class " + className + " is not a tamp model class", e);
         }
+    }
+
+    /** Whether the instance runs its SIMD kernels (generated with them, and the JVM has the Vector API module). */
+    public boolean simd() {
+        return simd;
     }
 
     public int inputSize() {

@@ -33,6 +33,17 @@ public final class JavaBuild {
     static final List<String> OPTIONS = List.of("--release", "8", "-encoding", "UTF-8", "-Xlint:all,-options",
             "-Werror", "-implicit:none", "-proc:none");
 
+    /**
+     * Options of the SIMD class's build: the JDK Vector API is an incubator module from Java 16 on, compiled with
+     * {@code --release 17} and the module added. javac always warns that it uses an incubating module (no lint
+     * category turns that off), so this build fails on any diagnostic but that one instead of {@code -Werror}.
+     */
+    static final List<String> SIMD_OPTIONS = List.of("--release", "17", "--add-modules", "jdk.incubator.vector",
+            "-encoding", "UTF-8", "-Xlint:all,-options", "-implicit:none", "-proc:none");
+
+    /** javac's key of the one warning the SIMD build accepts. */
+    private static final String INCUBATING = "compiler.warn.incubating.modules";
+
     private JavaBuild() {}
 
     /** A source file: its fully qualified top-level class name and text. */
@@ -78,6 +89,35 @@ public final class JavaBuild {
 
     /** Compiles {@code sources} together; throws with javac's messages when it reports any error or warning. */
     public static Classes compile(List<Source> sources) throws BuildException {
+        return compile(sources, OPTIONS, false);
+    }
+
+    /**
+     * Compiles the SIMD class {@code simd} against the scalar class {@code scalar} (whose source is compiled again
+     * for this, its Java 17 class files dropped: the scalar class ships as {@link #compile} makes it) with {@link
+     * #SIMD_OPTIONS}. Returns the SIMD class and its nested classes only. Needs a JDK 16+ with the {@code
+     * jdk.incubator.vector} module.
+     */
+    public static Classes compileSimd(Source scalar, Source simd) throws BuildException {
+        Classes both = compile(List.of(scalar, simd), SIMD_OPTIONS, true);
+        Map<String, byte[]> files = new TreeMap<>();
+        both.files().forEach((name, bytes) -> {
+            if (name.equals(simd.className()) || name.startsWith(simd.className() + "$")) {
+                files.put(name, bytes);
+            }
+        });
+        return new Classes(files);
+    }
+
+    /** {@code a}'s class files and {@code b}'s together (one loader defines them, so they share a package). */
+    public static Classes merge(Classes a, Classes b) {
+        Map<String, byte[]> files = new TreeMap<>(a.files());
+        files.putAll(b.files());
+        return new Classes(files);
+    }
+
+    private static Classes compile(List<Source> sources, List<String> options, boolean incubating)
+            throws BuildException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new BuildException("no Java compiler in this runtime (" + System.getProperty("java.home")
@@ -116,8 +156,9 @@ public final class JavaBuild {
             }
         };
         StringWriter log = new StringWriter();
-        boolean ok = javac.getTask(log, memory, diagnostics, OPTIONS, null, units).call();
-        if (!ok || diagnostics.getDiagnostics().stream().anyMatch(d -> d.getKind() != Diagnostic.Kind.NOTE)) {
+        boolean ok = javac.getTask(log, memory, diagnostics, options, null, units).call();
+        if (!ok || diagnostics.getDiagnostics().stream().anyMatch(d -> d.getKind() != Diagnostic.Kind.NOTE
+                && !(incubating && INCUBATING.equals(d.getCode())))) {
             StringBuilder message = new StringBuilder();
             for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
                 String file = d.getSource() == null ? "javac" : d.getSource().getName().replaceFirst("^/", "");

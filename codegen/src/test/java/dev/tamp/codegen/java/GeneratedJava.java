@@ -57,6 +57,17 @@ final class GeneratedJava {
         }
     }
 
+    /** Class {@code name} from the class files under {@code classes} (the platform loader as parent). */
+    static GeneratedJava load(Path classes, String name) throws IOException {
+        URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader());
+        try {
+            return new GeneratedJava(loader.loadClass(name), classes);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     Object load(byte[] weights) throws Throwable {
         return invoke(type.getMethod("load", java.io.InputStream.class), null, new ByteArrayInputStream(weights));
     }
@@ -125,6 +136,11 @@ final class GeneratedJava {
      * instruction (an underestimate by at most that instruction's few bytes).
      */
     Map<String, Integer> codeLengths() {
+        return codeLengths(classes);
+    }
+
+    /** {@link #codeLengths()} of the class files under {@code classes}. */
+    static Map<String, Integer> codeLengths(Path classes) {
         Map<String, Integer> lengths = new LinkedHashMap<>();
         List<String> files = new ArrayList<>();
         try (Stream<Path> s = Files.walk(classes)) {

@@ -1,0 +1,465 @@
+package dev.tamp.codegen.java;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The optional SIMD variant of the dense kernels: a second generated class, {@code <Class>Simd}, written against the
+ * JDK Vector API ({@code jdk.incubator.vector}, Java 16+, compiled with {@code --release 17 --add-modules
+ * jdk.incubator.vector}) that computes the dense one-group Conv and row Gemm layers with explicit register tiles of
+ * {@code FloatVector.SPECIES_PREFERRED} fused multiply-adds. The scalar Java 8 class never names it: it declares the
+ * nested interface {@value #INTERFACE}, and at class initialization looks the SIMD class up by name through
+ * reflection, using it only when it links (the module is present: {@code --add-modules jdk.incubator.vector}) and its
+ * species has at least 4 lanes; otherwise, and when the system property {@value #PROPERTY} is {@code false}, it runs
+ * its own scalar kernels.
+ *
+ * <p>Kernels: C = A B over register tiles of {@link #ROWS} rows by {@link #VECTORS} vectors (Conv) or 1 row by
+ * {@link #GEMM_VECTORS} vectors (Gemm), accumulators in registers over the whole reduction. Conv is the im2col GEMM
+ * either pixel-innermost (A = the [M, taps] weight, B = im2col rows padded to whole tiles) or channel-innermost (A =
+ * the im2col rows read transposed, B = the weight transposed at bind into [taps][M padded]), as {@link
+ * #channelsInnermost} chooses. Each output is its bias (Conv) then the products in tap order, each fused (one
+ * rounding per product-add instead of two), so results differ from the scalar kernels by summation rounding only.
+ */
+final class VectorKernels {
+    static final String INTERFACE = "VectorKernels";
+    static final String PROPERTY = "tamp.simd";
+    static final String SUFFIX = "Simd";
+
+    /** Rows (output channels or pixels) per Conv tile. */
+    static final int ROWS = 4;
+    /** Vectors per Conv tile row: ROWS x VECTORS accumulators stay in registers. */
+    static final int VECTORS = 4;
+    /** Vectors per Gemm tile (one row: the batch-1 input). */
+    static final int GEMM_VECTORS = 4;
+    /** The tile width the layout choice assumes (2 vectors of AVX-512's 16 lanes); only a heuristic. */
+    private static final int ASSUMED_TILE = 64;
+
+    private static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
+    private static final TypeName SPECIES = ParameterizedTypeName.get(
+            ClassName.get("jdk.incubator.vector", "VectorSpecies"), ClassName.get(Float.class));
+
+    private VectorKernels() {}
+
+    /** A layer the SIMD class computes. */
+    sealed interface Layer permits Conv, Gemm {
+        String method();
+    }
+
+    /** A dense one-group Conv: weight and bias are container indices (bias -1 when absent). */
+    record Conv(String method, DenseKernels.ConvShape shape, int weight, int bias, boolean relu) implements Layer {}
+
+    /**
+     * A dense Gemm {@code y = epilogue(x W)}, W stored [n, k] ({@code transB}) or [k, n] at container index {@code
+     * weight}; {@code epilogue} is the scalar class's (alpha, bias {@code c}, Relu) over {@code acc}, {@code o}.
+     */
+    record Gemm(String method, int k, int n, boolean transB, int weight, boolean bias, CodeBlock epilogue)
+            implements Layer {}
+
+    /**
+     * Whether the SIMD Conv puts output channels innermost: the side that wastes less of a 32-wide tile to padding,
+     * pixels on a tie for planes of 256 and more (measured on resnet8: 64 channels of 196 pixels 34 GMAC/s channel-
+     * innermost against 21 pixel-innermost).
+     */
+    static boolean channelsInnermost(DenseKernels.ConvShape s) {
+        long channels = padded(s.m(), ASSUMED_TILE) * (long) s.pixels();
+        long pixels = padded(s.pixels(), ASSUMED_TILE) * (long) s.m();
+        return channels < pixels || channels == pixels && s.pixels() < 256;
+    }
+
+    private static int padded(int n, int tile) {
+        return (n + tile - 1) / tile * tile;
+    }
+
+    // ---- the scalar class's side ----
+
+    /** The nested interface the scalar class declares and the SIMD class implements. */
+    static TypeSpec interfaceType(ClassName self, List<Layer> layers) {
+        ClassName iface = self.nestedClass(INTERFACE);
+        TypeSpec.Builder t = TypeSpec.interfaceBuilder(iface)
+                .addJavadoc("The dense layers' kernels of the SIMD variant {@code $L$L} (JDK Vector API), which this "
+                        + "class finds by reflection at initialization; never referenced statically.\n",
+                        self.simpleName(), SUFFIX);
+        t.addMethod(MethodSpec.methodBuilder("bind").addModifiers(Modifier.PUBLIC, Modifier.ABSTRACT)
+                .addJavadoc("Kernels holding their own layout of the decoded weights {@code w} (container order).\n")
+                .returns(iface).addParameter(Object[].class, "w").build());
+        for (Layer l : layers) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder(l.method()).addModifiers(Modifier.PUBLIC,
+                    Modifier.ABSTRACT).addParameter(JavaEmitter.FLOATS, "x");
+            if (l instanceof Gemm g && g.bias()) {
+                m.addParameter(JavaEmitter.FLOATS, "c");
+            }
+            t.addMethod(m.addParameter(JavaEmitter.FLOATS, "y").build());
+        }
+        return t.build();
+    }
+
+    /**
+     * The scalar class's static {@code VECTOR} prototype: the SIMD class if it links, else null. Catches only what a
+     * missing module, class or species can throw (linkage errors, including a failed initializer, and reflection).
+     */
+    static void addLookup(TypeSpec.Builder type, ClassName self) {
+        ClassName iface = self.nestedClass(INTERFACE);
+        type.addField(FieldSpec.builder(iface, "VECTOR", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The SIMD kernels' prototype, or null: the scalar kernels run.\n")
+                .initializer("vectorKernels()").build());
+        type.addMethod(MethodSpec.methodBuilder("vectorKernels")
+                .addJavadoc("The SIMD class {@code $L$L} if it is on the class path, links (the JVM runs with "
+                        + "{@code --add-modules jdk.incubator.vector}) and the system property {@code $L} is not "
+                        + "{@code false}; else null.\n", self.simpleName(), SUFFIX, PROPERTY)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(iface)
+                .beginControlFlow("if ($S.equals(System.getProperty($S)))", "false", PROPERTY)
+                .addStatement("return null")
+                .endControlFlow()
+                .beginControlFlow("try")
+                .addStatement("Class<?> c = Class.forName($T.class.getName() + $S, true, $T.class.getClassLoader())",
+                        self, SUFFIX, self)
+                .addStatement("return ($T) c.getDeclaredConstructor().newInstance()", iface)
+                .nextControlFlow("catch ($T e)", LinkageError.class)
+                .addStatement("return null")
+                .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
+                .addStatement("return null")
+                .nextControlFlow("catch ($T e)", SecurityException.class)
+                .addStatement("return null")
+                .endControlFlow()
+                .build());
+    }
+
+    // ---- the SIMD class ----
+
+    /** The SIMD class {@code <self>Simd} computing {@code layers}. */
+    static TypeSpec simdType(ClassName self, List<Layer> layers) {
+        ClassName simd = ClassName.get(self.packageName(), self.simpleName() + SUFFIX);
+        ClassName iface = self.nestedClass(INTERFACE);
+        TypeSpec.Builder t = TypeSpec.classBuilder(simd)
+                .addJavadoc("The SIMD variant of the dense kernels of {@link $T} (JDK Vector API, preferred species, "
+                        + "fused multiply-adds), chosen by it at initialization. Needs {@code --add-modules "
+                        + "jdk.incubator.vector} at run time. Instances are immutable; scratch is per thread.\n", self)
+                .addModifiers(Modifier.FINAL)
+                .addSuperinterface(iface);
+        t.addField(FieldSpec.builder(SPECIES, "S", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.SPECIES_PREFERRED", FLOAT_VECTOR).build());
+        t.addField(FieldSpec.builder(int.class, "L", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("S.length()").build());
+        t.addStaticBlock(CodeBlock.builder()
+                .add("// Narrower than 4 lanes the API falls back to slow paths: fail the lookup, run scalar.\n")
+                .beginControlFlow("if (L < 4)")
+                .addStatement("throw new $T($S + L)", UnsupportedOperationException.class,
+                        "preferred float species too narrow: ")
+                .endControlFlow().build());
+        MethodSpec.Builder bound = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
+                .addParameter(Object[].class, "w");
+        t.addMethod(MethodSpec.constructorBuilder().addJavadoc("The unbound prototype.\n")
+                .addStatement("this(null)").build());
+        bound.beginControlFlow("if (w == null)");
+        for (Layer l : layers) {
+            bound.addStatement("this.$N = null", "w_" + l.method());
+            if (l instanceof Conv c && c.bias() >= 0) {
+                bound.addStatement("this.$N = null", "b_" + l.method());
+            }
+        }
+        bound.addStatement("return");
+        bound.endControlFlow();
+        for (Layer l : layers) {
+            if (l instanceof Conv c) {
+                conv(t, bound, c);
+            } else {
+                gemm(t, bound, (Gemm) l);
+            }
+        }
+        t.addMethod(bound.build());
+        t.addMethod(MethodSpec.methodBuilder("bind").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(iface).addParameter(Object[].class, "w").addStatement("return new $T(w)", simd).build());
+        t.addMethod(MethodSpec.methodBuilder("padded").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("n rounded up to whole tiles of {@code vectors} vectors.\n")
+                .returns(int.class).addParameter(int.class, "n").addParameter(int.class, "vectors")
+                .addStatement("int tile = vectors * L")
+                .addStatement("return (n + tile - 1) / tile * tile").build());
+        t.addMethod(MethodSpec.methodBuilder("transposed").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("A row-major [rows, cols] weight as [cols][stride] (stride >= rows, zero-padded), or "
+                        + "copied into rows of {@code stride} when not {@code transpose}.\n")
+                .returns(JavaEmitter.FLOATS).addParameter(JavaEmitter.FLOATS, "w").addParameter(int.class, "rows")
+                .addParameter(int.class, "cols").addParameter(int.class, "stride")
+                .addParameter(boolean.class, "transpose")
+                .addStatement("float[] out = new float[(transpose ? cols : rows) * stride]")
+                .beginControlFlow("for (int r = 0; r < rows; r++)")
+                .beginControlFlow("for (int c = 0; c < cols; c++)")
+                .addStatement("out[transpose ? c * stride + r : r * stride + c] = w[r * cols + c]")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("return out").build());
+        return t.build();
+    }
+
+    private static void conv(TypeSpec.Builder t, MethodSpec.Builder bound, Conv c) {
+        DenseKernels.ConvShape s = c.shape();
+        String m = c.method();
+        boolean channels = channelsInnermost(s);
+        int taps = s.taps();
+        int pixels = s.pixels();
+        String wf = "w_" + m;
+        String bf = "b_" + m;
+        t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
+        if (channels) {
+            bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, padded($L, $L), true)", wf, c.weight(),
+                    s.m(), taps, s.m(), VECTORS);
+            if (c.bias() >= 0) {
+                t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
+                bound.addStatement("this.$N = transposed((float[]) w[$L], 1, $L, padded($L, $L), false)", bf,
+                        c.bias(), s.m(), s.m(), VECTORS);
+            }
+        } else {
+            bound.addStatement("this.$N = (float[]) w[$L]", wf, c.weight());
+            if (c.bias() >= 0) {
+                t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
+                bound.addStatement("this.$N = (float[]) w[$L]", bf, c.bias());
+            }
+        }
+        // The im2col rows: stride padded to whole tiles when pixels are innermost, then ROWS x VECTORS x L floats
+        // of store scratch.
+        String scratch = "SCRATCH_" + m;
+        String stride = channels ? String.valueOf(pixels) : "padded(" + pixels + ", " + VECTORS + ")";
+        t.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[].class), scratch,
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Per-thread im2col rows of {@code $L} (row stride {@code $L}), then tile scratch.\n", m,
+                        stride)
+                .initializer("new $T<float[]>()", ThreadLocal.class).build());
+        t.addMethod(im2col(m, scratch, s, stride));
+
+        MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(JavaEmitter.FLOATS, "x").addParameter(JavaEmitter.FLOATS, "y");
+        k.addStatement("float[] col = im2col_$L(x)", m);
+        k.addStatement("float[] w = $N", wf);
+        if (c.bias() >= 0) {
+            k.addStatement("float[] b = $N", bf);
+        }
+        k.addStatement("int cs = $L", stride);
+        k.addStatement("int tmp = $L * cs", taps);
+        tiles(t, k, c, channels);
+    }
+
+    /** The tile loops of a Conv kernel; the two tile heights are separate methods to keep each small. */
+    private static void tiles(TypeSpec.Builder t, MethodSpec.Builder k, Conv c, boolean channels) {
+        DenseKernels.ConvShape s = c.shape();
+        String m = c.method();
+        int rows = channels ? s.pixels() : s.m();
+        boolean bias = c.bias() >= 0;
+        k.addStatement("int r = 0");
+        k.beginControlFlow("for (; r + $L <= $L; r += $L)", ROWS, rows, ROWS);
+        k.addStatement(bias ? "tile$L_$L(col, w, b, cs, tmp, r, y)" : "tile$L_$L(col, w, null, cs, tmp, r, y)", ROWS,
+                m);
+        k.endControlFlow();
+        k.beginControlFlow("for (; r < $L; r++)", rows);
+        k.addStatement(bias ? "tile1_$L(col, w, b, cs, tmp, r, y)" : "tile1_$L(col, w, null, cs, tmp, r, y)", m);
+        k.endControlFlow();
+        t.addMethod(k.build());
+        t.addMethod(convTile(c, channels, ROWS));
+        t.addMethod(convTile(c, channels, 1));
+    }
+
+    /**
+     * {@code R} rows of the Conv GEMM starting at row {@code r}, every column tile: pixel-innermost rows are output
+     * channels (A = w[oc * taps + t], B = col[t * cs + p]); channel-innermost rows are pixels (A = col[t * cs + p],
+     * B = w[t * mp + oc]).
+     */
+    private static MethodSpec convTile(Conv c, boolean channels, int rowsPerTile) {
+        DenseKernels.ConvShape s = c.shape();
+        int taps = s.taps();
+        int pixels = s.pixels();
+        int mOut = s.m();
+        boolean bias = c.bias() >= 0;
+        MethodSpec.Builder k = MethodSpec.methodBuilder("tile" + rowsPerTile + "_" + c.method())
+                .addJavadoc("Rows r.. r + $L of the GEMM of {@code $L}, every column tile.\n", rowsPerTile - 1,
+                        c.method())
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(JavaEmitter.FLOATS, "col").addParameter(JavaEmitter.FLOATS, "w")
+                .addParameter(JavaEmitter.FLOATS, "b").addParameter(int.class, "cs").addParameter(int.class, "tmp")
+                .addParameter(int.class, "r").addParameter(JavaEmitter.FLOATS, "y");
+        String cols = channels ? "padded(" + mOut + ", " + VECTORS + ")" : "cs";
+        k.addStatement("int n = $L", cols);
+        k.beginControlFlow("for (int j = 0; j < n; j += $L * L)", VECTORS);
+        for (int i = 0; i < rowsPerTile; i++) {
+            for (int v = 0; v < VECTORS; v++) {
+                String init;
+                if (!bias) {
+                    init = "FloatVector.zero(S)";
+                } else if (channels) {
+                    init = "FloatVector.fromArray(S, b, j + " + v + " * L)";
+                } else {
+                    init = "FloatVector.broadcast(S, b[r + " + i + "])";
+                }
+                k.addStatement("$T c$L$L = " + init.replace("FloatVector", "$T"), FLOAT_VECTOR, i, v, FLOAT_VECTOR);
+            }
+        }
+        if (channels) {
+            // A(i, t) = col[t * cs + r + i], B row t = w[t * n + j ...].
+            k.beginControlFlow("for (int t = 0, a = r, bj = j; t < $L; t++, a += cs, bj += n)", taps);
+        } else {
+            // A(i, t) = w[(r + i) * taps + t], B row t = col[t * cs + j ...].
+            k.addStatement("int a0 = r * $L", taps);
+            k.beginControlFlow("for (int t = 0, a = a0, bj = j; t < $L; t++, a++, bj += cs)", taps);
+        }
+        String bArray = channels ? "w" : "col";
+        String aArray = channels ? "col" : "w";
+        for (int v = 0; v < VECTORS; v++) {
+            k.addStatement("$T b$L = $T.fromArray(S, $L, bj + $L * L)", FLOAT_VECTOR, v, FLOAT_VECTOR, bArray, v);
+        }
+        for (int i = 0; i < rowsPerTile; i++) {
+            String aIndex = channels ? "a + " + i : "a + " + (i * taps);
+            k.addStatement((i == 0 ? "$T " : "") + "x = $T.broadcast(S, $L[$L])",
+                    i == 0 ? new Object[] {FLOAT_VECTOR, FLOAT_VECTOR, aArray, aIndex}
+                            : new Object[] {FLOAT_VECTOR, aArray, aIndex});
+            for (int v = 0; v < VECTORS; v++) {
+                k.addStatement("c$L$L = x.fma(b$L, c$L$L)", i, v, v, i, v);
+            }
+        }
+        k.endControlFlow();
+        if (c.relu()) {
+            k.addComment("The fused Relu: max propagates NaN, as the Relu kernel.");
+            for (int i = 0; i < rowsPerTile; i++) {
+                for (int v = 0; v < VECTORS; v++) {
+                    k.addStatement("c$L$L = c$L$L.max(0f)", i, v, i, v);
+                }
+            }
+        }
+        if (!channels) {
+            // Rows are output channels: whole tiles straight into y, the cut-off last one through the scratch.
+            k.beginControlFlow("if (j + $L * L <= $L)", VECTORS, pixels);
+            for (int i = 0; i < rowsPerTile; i++) {
+                for (int v = 0; v < VECTORS; v++) {
+                    k.addStatement("c$L$L.intoArray(y, (r + $L) * $L + j + $L * L)", i, v, i, pixels, v);
+                }
+            }
+            k.nextControlFlow("else");
+        }
+        for (int i = 0; i < rowsPerTile; i++) {
+            for (int v = 0; v < VECTORS; v++) {
+                k.addStatement("c$L$L.intoArray(col, tmp + $L * L)", i, v, i * VECTORS + v);
+            }
+        }
+        int limit = channels ? mOut : pixels;
+        k.addStatement("int count = $T.min($L * L, $L - j)", Math.class, VECTORS, limit);
+        for (int i = 0; i < rowsPerTile; i++) {
+            if (channels) {
+                k.beginControlFlow("for (int l = 0; l < count; l++)");
+                k.addStatement("y[(j + l) * $L + r + $L] = col[tmp + $L * L + l]", pixels, i, i * VECTORS);
+                k.endControlFlow();
+            } else {
+                k.addStatement("$T.arraycopy(col, tmp + $L * L, y, (r + $L) * $L + j, count)", System.class,
+                        i * VECTORS, i, pixels);
+            }
+        }
+        if (!channels) {
+            k.endControlFlow();
+        }
+        k.endControlFlow();
+        return k.build();
+    }
+
+    /** Flat im2col: {@code col[t * cs + oh * ow + o]}; padding positions and padded columns stay zero. */
+    private static MethodSpec im2col(String method, String scratch, DenseKernels.ConvShape s, String stride) {
+        MethodSpec.Builder k = MethodSpec.methodBuilder("im2col_" + method)
+                .addJavadoc("This thread's im2col rows of {@code $L}, filled from {@code x}.\n", method)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(JavaEmitter.FLOATS)
+                .addParameter(JavaEmitter.FLOATS, "x");
+        k.addStatement("float[] col = $N.get()", scratch);
+        k.addStatement("int cs = $L", stride);
+        k.beginControlFlow("if (col == null)");
+        k.addStatement("col = new float[$L * cs + $L * $L * L]", s.taps(), ROWS, VECTORS);
+        k.addStatement("$N.set(col)", scratch);
+        k.endControlFlow();
+        k.beginControlFlow("for (int ic = 0; ic < $L; ic++)", s.c());
+        k.addStatement("int xBase = ic * $L", s.h() * s.w());
+        k.beginControlFlow("for (int kh = 0; kh < $L; kh++)", s.kh());
+        k.beginControlFlow("for (int kw = 0; kw < $L; kw++)", s.kw());
+        k.addStatement("int c = ((ic * $L + kh) * $L + kw) * cs", s.kh(), s.kw());
+        k.addStatement("int off = kw * $L - $L", s.dil()[1], s.pads()[1]);
+        k.addStatement("int owLo = off >= 0 ? 0 : (-off + $L) / $L", s.strides()[1] - 1, s.strides()[1]);
+        k.addStatement("int owHi = $T.min($L, ($L - off + $L) / $L)", Math.class, s.ow(), s.w(),
+                s.strides()[1] - 1, s.strides()[1]);
+        k.beginControlFlow("if (owHi <= owLo)");
+        k.addStatement("continue");
+        k.endControlFlow();
+        k.beginControlFlow("for (int oh = 0; oh < $L; oh++)", s.oh());
+        k.addStatement("int ih = oh * $L - $L + kh * $L", s.strides()[0], s.pads()[0], s.dil()[0]);
+        k.beginControlFlow("if (ih < 0 || ih >= $L)", s.h());
+        k.addStatement("continue");
+        k.endControlFlow();
+        k.addStatement("int xRow = xBase + ih * $L + off", s.w());
+        k.addStatement("int cRow = c + oh * $L", s.ow());
+        if (s.strides()[1] == 1) {
+            k.addStatement("$T.arraycopy(x, xRow + owLo, col, cRow + owLo, owHi - owLo)", System.class);
+        } else {
+            k.beginControlFlow("for (int o = owLo; o < owHi; o++)");
+            k.addStatement("col[cRow + o] = x[xRow + o * $L]", s.strides()[1]);
+            k.endControlFlow();
+        }
+        k.endControlFlow();
+        k.endControlFlow();
+        k.endControlFlow();
+        k.endControlFlow();
+        k.addStatement("return col");
+        return k.build();
+    }
+
+    /**
+     * Gemm: W as rows [k][n padded] (bound at load), one tile of GEMM_VECTORS vectors of outputs at a time over all
+     * of k, then the scalar class's epilogue per output.
+     */
+    private static void gemm(TypeSpec.Builder t, MethodSpec.Builder bound, Gemm g) {
+        String m = g.method();
+        String wf = "w_" + m;
+        t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
+        // Stored [n, k] (transB): transpose into [k][np]; stored [k, n]: copy rows into the padded stride.
+        bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, padded($L, $L), $L)", wf, g.weight(),
+                g.transB() ? g.n() : g.k(), g.transB() ? g.k() : g.n(), g.n(), GEMM_VECTORS, g.transB());
+        MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(JavaEmitter.FLOATS, "x");
+        if (g.bias()) {
+            k.addParameter(JavaEmitter.FLOATS, "c");
+        }
+        k.addParameter(JavaEmitter.FLOATS, "y");
+        k.addStatement("float[] w = $N", wf);
+        k.addStatement("int np = padded($L, $L)", g.n(), GEMM_VECTORS);
+        k.addStatement("float[] tmp = null");
+        k.beginControlFlow("for (int j = 0; j < np; j += $L * L)", GEMM_VECTORS);
+        for (int v = 0; v < GEMM_VECTORS; v++) {
+            k.addStatement("$T c$L = $T.zero(S)", FLOAT_VECTOR, v, FLOAT_VECTOR);
+        }
+        k.beginControlFlow("for (int i = 0, bj = j; i < $L; i++, bj += np)", g.k());
+        k.addStatement("$T xi = $T.broadcast(S, x[i])", FLOAT_VECTOR, FLOAT_VECTOR);
+        for (int v = 0; v < GEMM_VECTORS; v++) {
+            k.addStatement("c$L = xi.fma($T.fromArray(S, w, bj + $L * L), c$L)", v, FLOAT_VECTOR, v, v);
+        }
+        k.endControlFlow();
+        k.beginControlFlow("if (j + $L * L <= $L)", GEMM_VECTORS, g.n());
+        for (int v = 0; v < GEMM_VECTORS; v++) {
+            k.addStatement("c$L.intoArray(y, j + $L * L)", v, v);
+        }
+        k.nextControlFlow("else");
+        k.beginControlFlow("if (tmp == null)");
+        k.addStatement("tmp = new float[$L * L]", GEMM_VECTORS);
+        k.endControlFlow();
+        for (int v = 0; v < GEMM_VECTORS; v++) {
+            k.addStatement("c$L.intoArray(tmp, $L * L)", v, v);
+        }
+        k.addStatement("$T.arraycopy(tmp, 0, y, j, $L - j)", System.class, g.n());
+        k.endControlFlow();
+        k.endControlFlow();
+        k.beginControlFlow("for (int o = 0; o < $L; o++)", g.n());
+        k.addStatement("float acc = y[o]");
+        k.addCode(g.epilogue());
+        k.endControlFlow();
+        t.addMethod(k.build());
+    }
+}
