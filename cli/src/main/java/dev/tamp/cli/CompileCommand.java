@@ -177,9 +177,9 @@ final class CompileCommand implements Callable<Integer> {
             err.flush();
             try {
                 java = Optional.of(JavaVerification.build(result.model().graph(), emit.settings().text("package"),
-                        emit.settings().text("class")));
+                        emit.settings().text("class"), !emit.settings().word("simd").equals("off")));
                 code = Optional.of(JavaVerification.run(java.get(), weights, result.model(), data, afterRun, probe,
-                        recipe.seed(), workers));
+                        recipe.seed(), workers, !emit.settings().word("simd").equals("off")));
             } catch (UnsupportedModelException e) {
                 diagnostics.report(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), emit.span(),
                         "`emit java` cannot translate the compressed model: " + e.getMessage()));
@@ -283,6 +283,10 @@ final class CompileCommand implements Callable<Integer> {
                 Path source = temp.resolve("java").resolve(java.get().sourcePath());
                 Files.createDirectories(source.getParent());
                 Files.write(source, java.get().sourceBytes());
+                if (java.get().simdSource() != null) {
+                    Files.write(temp.resolve("java").resolve(java.get().simdSourcePath()),
+                            java.get().simdSourceBytes());
+                }
             }
             Path old = null;
             if (Files.exists(target)) {

@@ -37,22 +37,18 @@ final class JavaVerification {
 
     private JavaVerification() {}
 
-    static JavaOutput build(Graph graph, String packageName, String className) throws Failure {
+    static JavaOutput build(Graph graph, String packageName, String className, boolean simd) throws Failure {
         try {
-            return JavaOutput.build(graph, packageName, className);
+            return JavaOutput.build(graph, packageName, className, simd);
         } catch (JavaBuild.BuildException e) {
             throw new Failure("the generated Java does not compile:\n" + e.getMessage());
         }
     }
 
     static CompileReport.GeneratedCode run(JavaOutput java, byte[] weights, Model compressed, Optional<RecipeData> data,
-            Optional<Evaluation.Result> testRun, Optional<Tensor> probe, long seed, int threads) throws Failure {
-        GeneratedModel model;
-        try {
-            model = java.load(weights);
-        } catch (IOException e) {
-            throw new Failure("the generated class refuses the weights file written with it: " + e.getMessage());
-        }
+            Optional<Evaluation.Result> testRun, Optional<Tensor> probe, long seed, int threads, boolean simdRequested)
+            throws Failure {
+        GeneratedModel model = load(java.classes(), java, weights);
         String from;
         float[][] inputs;
         float[] reference;
@@ -74,18 +70,47 @@ final class JavaVerification {
             inputs = rows(batch);
             reference = run(compressed, batch, threads);
         }
-        Verification v = Verification.compare(model, inputs, reference, labels, threads);
-        // Both sides compute the same compressed model; they differ only in summation order (and FFT rounding), bounded
-        // in docs/codegen.md, so an argmax can flip only at a near-tie. NaN on one side only, or more than one flip in
-        // a thousand, is a kernel bug, and publishing the code would hand it to the user.
-        if (Double.isNaN(v.maxAbsDiff()) || (long) v.argmaxAgreement() * 1000 < (long) v.inputs() * 999) {
-            throw new Failure(String.format(Locale.ROOT, "the generated Java disagrees with the reference "
-                    + "executor on %d %s: same argmax on %d, max |difference| %s", v.inputs(), from,
-                    v.argmaxAgreement(), v.maxAbsDiff()));
+        Verification v = check(Verification.compare(model, inputs, reference, labels, threads), from, "");
+        String simd;
+        if (java.simdSource() == null) {
+            simd = simdRequested ? "no Vector API class: no layer is a dense Conv or Gemm, the only kernels it has"
+                    : "off (scalar only)";
+        } else if (model.simd()) {
+            // The scalar class is what Android and JVMs without the Vector API run: it is checked the same way.
+            GeneratedModel scalar = load(java.scalarClasses(), java, weights);
+            Verification s = check(Verification.compare(scalar, inputs, reference, labels, threads), from,
+                    " (scalar fallback)");
+            simd = String.format(Locale.ROOT, "Vector API class verified as bound; scalar fallback verified too "
+                    + "(max |difference| %s, same argmax on %,d)", s.maxAbsDiff(), s.argmaxAgreement());
+        } else {
+            simd = "Vector API class generated and compiled, not run here (this JVM lacks jdk.incubator.vector); "
+                    + "scalar verified";
         }
         return new CompileReport.GeneratedCode(java.qualifiedName(), "java/" + java.sourcePath(),
-                java.sourceBytes().length, java.classes().bytes(), "off (scalar only)", from, v.inputs(),
+                java.sourceBytes().length, java.classes().bytes(), simd, from, v.inputs(),
                 v.maxAbsDiff(), v.argmaxAgreement(), v.correct());
+    }
+
+    private static GeneratedModel load(JavaBuild.Classes classes, JavaOutput java, byte[] weights) throws Failure {
+        try {
+            return GeneratedModel.load(classes, java.qualifiedName(), weights);
+        } catch (IOException e) {
+            throw new Failure("the generated class refuses the weights file written with it: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Both sides compute the same compressed model; they differ only in summation order (and FFT rounding, FMA in the
+     * SIMD class), bounded in docs/codegen.md, so an argmax can flip only at a near-tie. NaN on one side only, or more
+     * than one flip in a thousand, is a kernel bug, and publishing the code would hand it to the user.
+     */
+    private static Verification check(Verification v, String from, String which) throws Failure {
+        if (Double.isNaN(v.maxAbsDiff()) || (long) v.argmaxAgreement() * 1000 < (long) v.inputs() * 999) {
+            throw new Failure(String.format(Locale.ROOT, "the generated Java%s disagrees with the reference "
+                    + "executor on %d %s: same argmax on %d, max |difference| %s", which, v.inputs(), from,
+                    v.argmaxAgreement(), v.maxAbsDiff()));
+        }
+        return v;
     }
 
     private static float[] run(Model model, Tensor batch, int threads) {

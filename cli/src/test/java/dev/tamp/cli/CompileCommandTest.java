@@ -262,6 +262,28 @@ class CompileCommandTest {
     }
 
     @Test
+    void theVectorApiClassIsVerifiedBesideItsScalarFallbackAndLeftOutWithSimdOff() throws IOException {
+        Path out = temp.resolve("simd");
+        CheckCommandTest.Run run = tamp("compile", recipe("  quantize fc3 { method kmeans; bits 6 }\n  emit java\n")
+                .toString(), "-o", out.toString(), "--no-eval", "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        // The tests run with jdk.incubator.vector, as the ./tamp launcher runs compile: the SIMD class binds.
+        assertThat(report.at("/generated/simd").asText()).startsWith("Vector API class verified as bound; scalar "
+                + "fallback verified too");
+        assertThat(out.resolve("java/tamp/generated/L300Simd.java")).exists();
+        assertThat(report.at("/generated/verification/argmaxAgreement").asInt())
+                .isEqualTo(report.at("/generated/verification/inputs").asInt());
+
+        Path off = temp.resolve("scalar");
+        run = tamp("compile", recipe("  quantize fc3 { method kmeans; bits 6 }\n  emit java { simd off }\n")
+                .toString(), "-o", off.toString(), "--no-eval", "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(new ObjectMapper().readTree(run.out()).at("/generated/simd").asText()).isEqualTo("off (scalar only)");
+        assertThat(off.resolve("java/tamp/generated/L300Simd.java")).doesNotExist();
+    }
+
+    @Test
     void aModelTheEmitterCannotTranslateIsRefusedAtTheEmitStatementBeforeAnyWork() throws IOException {
         Model original = OnnxImporter.withDefaults().load(Path.of(MODEL));
         var graph = original.graph();
