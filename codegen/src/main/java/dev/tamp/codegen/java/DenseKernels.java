@@ -375,11 +375,26 @@ final class DenseKernels {
         k.endControlFlow();
         k.addStatement("$N.set(col)", scratch);
         k.endControlFlow();
+        fillIm2col(k, s, false);
+        k.addStatement("return col");
+        return k.build();
+    }
+
+    /**
+     * Emits the loops that copy input {@code x} into im2col form, tap by tap and output row by output row (padding
+     * positions are never written): into rows {@code float[] col[tap]} or, {@code flat}, into {@code float[] col} at
+     * {@code tap * cs}. Shared by the dense, compressed and Vector API kernels.
+     */
+    static void fillIm2col(MethodSpec.Builder k, ConvShape s, boolean flat) {
         k.beginControlFlow("for (int ic = 0; ic < $L; ic++)", s.c());
         k.addStatement("int xBase = ic * $L", s.h() * s.w());
         k.beginControlFlow("for (int kh = 0; kh < $L; kh++)", s.kh());
         k.beginControlFlow("for (int kw = 0; kw < $L; kw++)", s.kw());
-        k.addStatement("float[] c = col[(ic * $L + kh) * $L + kw]", s.kh(), s.kw());
+        if (flat) {
+            k.addStatement("int c = ((ic * $L + kh) * $L + kw) * cs", s.kh(), s.kw());
+        } else {
+            k.addStatement("float[] c = col[(ic * $L + kh) * $L + kw]", s.kh(), s.kw());
+        }
         k.addStatement("int off = kw * $L - $L", s.dil()[1], s.pads()[1]);
         k.addComment("Output columns whose input column o * stride + off lies inside the image.");
         k.addStatement("int owLo = off >= 0 ? 0 : (-off + $L) / $L", s.strides()[1] - 1, s.strides()[1]);
@@ -394,19 +409,17 @@ final class DenseKernels {
         k.addStatement("continue");
         k.endControlFlow();
         k.addStatement("int xRow = xBase + ih * $L + off", s.w());
-        k.addStatement("int cRow = oh * $L", s.ow());
+        k.addStatement(flat ? "int cRow = c + oh * $L" : "int cRow = oh * $L", s.ow());
         if (s.strides()[1] == 1) {
-            k.addStatement("$T.arraycopy(x, xRow + owLo, c, cRow + owLo, owHi - owLo)", System.class);
+            k.addStatement("$T.arraycopy(x, xRow + owLo, $N, cRow + owLo, owHi - owLo)", System.class, flat ? "col" : "c");
         } else {
             k.beginControlFlow("for (int o = owLo; o < owHi; o++)");
-            k.addStatement("c[cRow + o] = x[xRow + o * $L]", s.strides()[1]);
+            k.addStatement("$N[cRow + o] = x[xRow + o * $L]", flat ? "col" : "c", s.strides()[1]);
             k.endControlFlow();
         }
         k.endControlFlow();
         k.endControlFlow();
         k.endControlFlow();
         k.endControlFlow();
-        k.addStatement("return col");
-        return k.build();
     }
 }

@@ -377,36 +377,7 @@ final class VectorKernels {
         k.addStatement("col = new float[$L * cs + $L * $L * L]", s.taps(), ROWS, VECTORS);
         k.addStatement("$N.set(col)", scratch);
         k.endControlFlow();
-        k.beginControlFlow("for (int ic = 0; ic < $L; ic++)", s.c());
-        k.addStatement("int xBase = ic * $L", s.h() * s.w());
-        k.beginControlFlow("for (int kh = 0; kh < $L; kh++)", s.kh());
-        k.beginControlFlow("for (int kw = 0; kw < $L; kw++)", s.kw());
-        k.addStatement("int c = ((ic * $L + kh) * $L + kw) * cs", s.kh(), s.kw());
-        k.addStatement("int off = kw * $L - $L", s.dil()[1], s.pads()[1]);
-        k.addStatement("int owLo = off >= 0 ? 0 : (-off + $L) / $L", s.strides()[1] - 1, s.strides()[1]);
-        k.addStatement("int owHi = $T.min($L, ($L - off + $L) / $L)", Math.class, s.ow(), s.w(),
-                s.strides()[1] - 1, s.strides()[1]);
-        k.beginControlFlow("if (owHi <= owLo)");
-        k.addStatement("continue");
-        k.endControlFlow();
-        k.beginControlFlow("for (int oh = 0; oh < $L; oh++)", s.oh());
-        k.addStatement("int ih = oh * $L - $L + kh * $L", s.strides()[0], s.pads()[0], s.dil()[0]);
-        k.beginControlFlow("if (ih < 0 || ih >= $L)", s.h());
-        k.addStatement("continue");
-        k.endControlFlow();
-        k.addStatement("int xRow = xBase + ih * $L + off", s.w());
-        k.addStatement("int cRow = c + oh * $L", s.ow());
-        if (s.strides()[1] == 1) {
-            k.addStatement("$T.arraycopy(x, xRow + owLo, col, cRow + owLo, owHi - owLo)", System.class);
-        } else {
-            k.beginControlFlow("for (int o = owLo; o < owHi; o++)");
-            k.addStatement("col[cRow + o] = x[xRow + o * $L]", s.strides()[1]);
-            k.endControlFlow();
-        }
-        k.endControlFlow();
-        k.endControlFlow();
-        k.endControlFlow();
-        k.endControlFlow();
+        DenseKernels.fillIm2col(k, s, true);
         k.addStatement("return col");
         return k.build();
     }
