@@ -24,4 +24,21 @@ interface Layer {
     int[] inputs();
 
     int output();
+
+    /** A layer with one input slot {@code in} and its output slot {@code out}. */
+    interface Unary extends Layer {
+        int in();
+
+        int out();
+
+        @Override
+        default int[] inputs() {
+            return new int[] {in()};
+        }
+
+        @Override
+        default int output() {
+            return out();
+        }
+    }
 }

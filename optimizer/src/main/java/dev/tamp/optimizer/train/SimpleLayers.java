@@ -9,7 +9,7 @@ final class SimpleLayers {
     private SimpleLayers() {}
 
     /** Relu: {@code y = max(x, 0)}, NaN passed through as the executor does; {@code dx = dy} where {@code y > 0}. */
-    record Relu(Node node, int in, int out) implements Layer {
+    record Relu(Node node, int in, int out) implements Layer.Unary {
         @Override
         public void forward(Activations a, Parallelism par) {
             float[] x = a.values[in];
@@ -32,16 +32,6 @@ final class SimpleLayers {
             for (int i = 0; i < y.length; i++) {
                 dx[i] += y[i] > 0f ? dy[i] : 0f;
             }
-        }
-
-        @Override
-        public int[] inputs() {
-            return new int[] {in};
-        }
-
-        @Override
-        public int output() {
-            return out;
         }
     }
 
@@ -87,7 +77,7 @@ final class SimpleLayers {
     }
 
     /** Flatten at {@code axis}: the same elements, a 2-D shape; the gradient passes through unchanged. */
-    record Flatten(Node node, int in, int out) implements Layer {
+    record Flatten(Node node, int in, int out) implements Layer.Unary {
         @Override
         public void forward(Activations a, Parallelism par) {
             int[] s = a.shapes[in];
@@ -111,20 +101,10 @@ final class SimpleLayers {
                 a.addGrad(in, a.grads[out]);
             }
         }
-
-        @Override
-        public int[] inputs() {
-            return new int[] {in};
-        }
-
-        @Override
-        public int output() {
-            return out;
-        }
     }
 
     /** GlobalAveragePool: one mean per (image, channel), summed in float like the executor; {@code dx = dy / size}. */
-    record GlobalAveragePool(Node node, int in, int out) implements Layer {
+    record GlobalAveragePool(Node node, int in, int out) implements Layer.Unary {
         @Override
         public void forward(Activations a, Parallelism par) {
             int[] s = a.shapes[in];
@@ -164,16 +144,6 @@ final class SimpleLayers {
                 }
             }
         }
-
-        @Override
-        public int[] inputs() {
-            return new int[] {in};
-        }
-
-        @Override
-        public int output() {
-            return out;
-        }
     }
 
     /**
@@ -181,7 +151,7 @@ final class SimpleLayers {
      * statistics, which stay fixed (their scale and shift are not trained); {@code dx = dy a}. Training-mode batch
      * statistics are refused.
      */
-    record BatchNorm(Node node, int in, int out, float[] scale, float[] shift) implements Layer {
+    record BatchNorm(Node node, int in, int out, float[] scale, float[] shift) implements Layer.Unary {
         static BatchNorm of(Node node, int in, int out, float[] gamma, float[] beta, float[] mean, float[] var) {
             if (node.attributes().getInt("training_mode", 0) != 0) {
                 throw ConvGeometry.refuse(node, "training_mode=1 (batch statistics) is not supported; inference-mode "
@@ -228,16 +198,6 @@ final class SimpleLayers {
             for (int i = 0; i < dx.length; i++) {
                 dx[i] += dy[i] * scale[(i / inner) % xs[1]];
             }
-        }
-
-        @Override
-        public int[] inputs() {
-            return new int[] {in};
-        }
-
-        @Override
-        public int output() {
-            return out;
         }
     }
 
