@@ -1357,12 +1357,7 @@ public final class JavaEmitter {
                                 + " - zp[" + ch + "]) * scale[" + ch + "]");
                     }
                 }
-                k.addStatement("int ic = j / $L", kh * kw);
-                k.addStatement("int r = j - ic * $L", kh * kw);
-                k.addStatement("int kh = r / $L", kw);
-                k.addStatement("int kw = r - kh * $L", kw);
-                k.addStatement("int xBase = xGroup + ic * $L", h * wIn);
-                sweep(k, strides, dil, pads, h, wIn, oh, ow);
+                tapSweep(k, "xGroup + ", kh, kw, strides, dil, pads, h, wIn, oh, ow);
                 k.endControlFlow();
                 k.endControlFlow();
                 type.addMethod(k.build());
@@ -1459,12 +1454,7 @@ public final class JavaEmitter {
             k.addStatement("int yBase = oc * $L", plane);
             k.beginControlFlow("for (int j = 0; j < $L; j++)", taps);
             k.addStatement("float wv = v[oc * $L + j]", taps);
-            k.addStatement("int ic = j / $L", kh * kw);
-            k.addStatement("int r = j - ic * $L", kh * kw);
-            k.addStatement("int kh = r / $L", kw);
-            k.addStatement("int kw = r - kh * $L", kw);
-            k.addStatement("int xBase = ic * $L", h * wIn);
-            sweep(k, strides, dil, pads, h, wIn, oh, ow);
+            tapSweep(k, "", kh, kw, strides, dil, pads, h, wIn, oh, ow);
             k.endControlFlow();
             k.endControlFlow();
             type.addMethod(k.build());
@@ -1505,6 +1495,21 @@ public final class JavaEmitter {
         }
 
         /** One tap (wv at kh, kw of the channel at xBase) swept over the output rows at yBase. */
+        /**
+         * Emits, for flat tap index {@code j} of a {@code [in, kh, kw]} filter, its input channel and kernel position,
+         * the channel's base in {@code x} ({@code xOrigin} is a prefix such as {@code "xGroup + "}), and the
+         * {@link #sweep} of that tap over the output rows.
+         */
+        private static void tapSweep(MethodSpec.Builder k, String xOrigin, int kh, int kw, int[] strides, int[] dil,
+                int[] pads, int h, int wIn, int oh, int ow) {
+            k.addStatement("int ic = j / $L", kh * kw);
+            k.addStatement("int r = j - ic * $L", kh * kw);
+            k.addStatement("int kh = r / $L", kw);
+            k.addStatement("int kw = r - kh * $L", kw);
+            k.addStatement("int xBase = " + xOrigin + "ic * $L", h * wIn);
+            sweep(k, strides, dil, pads, h, wIn, oh, ow);
+        }
+
         private static void sweep(MethodSpec.Builder k, int[] strides, int[] dil, int[] pads, int h, int wIn, int oh,
                 int ow) {
             k.addStatement("int off = kw * $L - $L", dil[1], pads[1]);

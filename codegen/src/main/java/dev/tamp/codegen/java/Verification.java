@@ -1,11 +1,8 @@
 package dev.tamp.codegen.java;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import dev.tamp.model.ops.Parallelism;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The generated model's outputs against the reference executor's on the same inputs: the largest absolute difference
@@ -38,34 +35,30 @@ public record Verification(int inputs, double maxAbsDiff, int argmaxAgreement, i
                     + " inputs of " + n);
         }
         float[][] outputs = new float[inputs.length][];
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        int workers = Math.max(1, threads);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            int chunk = Math.max(1, (inputs.length + threads - 1) / Math.max(1, threads));
-            List<Future<?>> parts = new ArrayList<>();
-            for (int from = 0; from < inputs.length; from += chunk) {
-                int start = from;
-                int end = Math.min(inputs.length, from + chunk);
-                parts.add(pool.submit(() -> {
-                    for (int i = start; i < end; i++) {
-                        outputs[i] = model.predict(inputs[i]);
-                    }
-                }));
-            }
-            for (Future<?> f : parts) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            new Parallelism(pool, workers).forRange(inputs.length, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    outputs[i] = model.predict(inputs[i]);
+                }
+            });
         } finally {
             pool.shutdownNow();
         }
+        return of(outputs, reference, labels);
+    }
+
+    /**
+     * The comparison of {@code outputs} (one row per input, as {@code predict} returns them) with {@code reference}
+     * (row-major, the same width); {@code labels} may be null.
+     */
+    public static Verification of(float[][] outputs, float[] reference, int[] labels) {
+        int n = outputs.length == 0 ? 0 : outputs[0].length;
         double maxDiff = 0;
         int agree = 0;
         int correct = 0;
-        for (int i = 0; i < inputs.length; i++) {
+        for (int i = 0; i < outputs.length; i++) {
             float[] out = outputs[i];
             for (int c = 0; c < n; c++) {
                 float r = reference[i * n + c];
@@ -83,7 +76,7 @@ public record Verification(int inputs, double maxAbsDiff, int argmaxAgreement, i
                 correct++;
             }
         }
-        return new Verification(inputs.length, maxDiff, agree, labels == null ? -1 : correct);
+        return new Verification(outputs.length, maxDiff, agree, labels == null ? -1 : correct);
     }
 
     /** Index of the largest of {@code n} values from {@code from}: the first on ties, NaN as in the evaluation. */

@@ -105,18 +105,12 @@ final class GeneratedJava {
             System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
         }
         float[][] outputs = predict(model, inputs);
-        double maxDiff = 0;
+        // Differences and argmax from the production comparison; the agreement counted here goes through the
+        // generated classify(), so that it is tested too.
+        double maxDiff = Verification.of(outputs, reference, null).maxAbsDiff();
         int agree = 0;
         for (int i = 0; i < count; i++) {
-            int refBest = 0;
-            for (int c = 0; c < Math.min(classes, outputs[i].length); c++) {
-                float r = reference[i * classes + c];
-                maxDiff = Math.max(maxDiff, Math.abs(outputs[i][c] - r));
-                if (r > reference[i * classes + refBest]) {
-                    refBest = c;
-                }
-            }
-            if (classify(model, inputs[i]) == refBest) {
+            if (classify(model, inputs[i]) == Verification.argmax(reference, i * classes, classes)) {
                 agree++;
             }
         }
