@@ -37,12 +37,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,6 +96,14 @@ final class CompileCommand implements Callable<Integer> {
             return ExitCode.INPUT_ERROR;
         }
         Recipe recipe = checked.get().declared().recipes().get(0);
+        Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
+        try (OutputFolder folder = OutputFolder.open(dir, err)) {
+            return compile(recipe, frontend, diagnostics, folder, workers, out, err);
+        }
+    }
+
+    private int compile(Recipe recipe, Frontend frontend, Diagnostics diagnostics, OutputFolder folder, int workers,
+            PrintWriter out, PrintWriter err) {
         Optional<Model> loaded = frontend.model(recipe);
         if (loaded.isEmpty()) {
             return Reporting.finish(diagnostics, err);
@@ -197,9 +203,10 @@ final class CompileCommand implements Callable<Integer> {
                         java.isPresent() ? ResidentBytes.of(result.model().graph()) : Map.of()),
                 result.runs(), before, after, images, weights.length, code, afterRun.map(r -> confusion(r, data.get().test())));
 
-        Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
+        Path dir = folder.path();
+        Optional<JavaOutput> generated = java;
         try {
-            writeAll(dir, result.model(), weights, report, java);
+            folder.publish(into -> writeAll(into, result.model(), weights, report, generated));
         } catch (IOException e) {
             err.println("error: cannot write `" + dir + "`: " + e.getMessage());
             err.flush();
@@ -256,59 +263,22 @@ final class CompileCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes into a fresh sibling folder, then swaps it in, so a failed compile never leaves a half-written one. */
+    /** The output folder's files (written into the hidden folder {@link OutputFolder} swaps in). */
     private static void writeAll(Path dir, Model model, byte[] weights, CompileReport report,
             Optional<JavaOutput> java) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IOException("exists and is not a folder");
-        }
-        // Not createTempDirectory: its owner-only permissions would carry over to the output folder.
-        Path temp = parent.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        if (Files.exists(temp)) {
-            deleteTree(temp); // left by an earlier, killed run that had the same process id
-        }
-        Files.createDirectory(temp);
-        try {
-            Files.write(temp.resolve("model.onnx"), OnnxExporter.toBytes(model));
-            // The compressed weights as generated code will load them (docs/format.md).
-            Files.write(temp.resolve("weights.tamp"), weights);
-            Files.writeString(temp.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
-            Files.writeString(temp.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
-            Files.writeString(temp.resolve("report.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
-            Files.writeString(temp.resolve("report.html"), HtmlReport.render(report), StandardCharsets.UTF_8);
-            if (java.isPresent()) {
-                Path source = temp.resolve("java").resolve(java.get().sourcePath());
-                Files.createDirectories(source.getParent());
-                Files.write(source, java.get().sourceBytes());
-                if (java.get().simdSource() != null) {
-                    Files.write(temp.resolve("java").resolve(java.get().simdSourcePath()),
-                            java.get().simdSourceBytes());
-                }
-            }
-            Path old = null;
-            if (Files.exists(target)) {
-                old = parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
-                Files.move(target, old);
-            }
-            Files.move(temp, target);
-            temp = null;
-            if (old != null) {
-                deleteTree(old);
-            }
-        } finally {
-            if (temp != null) {
-                deleteTree(temp);
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        Files.write(dir.resolve("model.onnx"), OnnxExporter.toBytes(model));
+        // The compressed weights as generated code will load them (docs/format.md).
+        Files.write(dir.resolve("weights.tamp"), weights);
+        Files.writeString(dir.resolve("report.txt"), report.renderText(false), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("report.html"), HtmlReport.render(report), StandardCharsets.UTF_8);
+        if (java.isPresent()) {
+            Path source = dir.resolve("java").resolve(java.get().sourcePath());
+            Files.createDirectories(source.getParent());
+            Files.write(source, java.get().sourceBytes());
+            if (java.get().simdSource() != null) {
+                Files.write(dir.resolve("java").resolve(java.get().simdSourcePath()), java.get().simdSourceBytes());
             }
         }
     }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             "0:success",
             "1:errors in the input (diagnostics on stderr), or files to reformat with fmt --check",
             "2:wrong command line",
-            "3:internal error (a bug in tamp; rerun with --stacktrace and report it)"
+            "3:internal error (a bug in tamp; rerun with --stacktrace and report it)",
+            "130:interrupted (Ctrl-C); compile writes nothing"
         })
 public final class Tamp implements Runnable {
 
