@@ -148,8 +148,13 @@ public final class JavaEmitter {
         private int temporaries;
         /** Per-image shapes of every activation, from a first pass (empty in that pass). */
         private final Map<String, int[]> knownShapes;
-        /** Relu layers applied by the kernel that produces their input, generated as no kernel of their own. */
-        private final java.util.Set<Node> fusedRelus = new java.util.HashSet<>();
+        /**
+         * Layers applied by the kernel that produces their input, generated as no kernel call of their own: Relus,
+         * and residual Adds (with their Relus) fused into a SIMD Conv.
+         */
+        private final java.util.Set<Node> fusedNodes = new java.util.HashSet<>();
+        /** Each node's sanitized identifier. */
+        private final Map<Node, String> nodeIdentifiers = new HashMap<>();
 
         /** Whether the dense layers also get SIMD kernels (a second class). */
         private final boolean simd;
@@ -193,11 +198,14 @@ public final class JavaEmitter {
             findDecodedWeights();
             weights();
             List<String> nodeIds = Identifiers.assign(graph.nodes().stream().map(Node::name).toList());
+            for (int i = 0; i < graph.nodes().size(); i++) {
+                nodeIdentifiers.put(graph.nodes().get(i), nodeIds.get(i));
+            }
             List<String> layerNames = new ArrayList<>();
             for (int i = 0; i < graph.nodes().size(); i++) {
                 Node node = graph.nodes().get(i);
                 layerNames.add(node.name());
-                if (!fusedRelus.contains(node)) {
+                if (!fusedNodes.contains(node)) {
                     layer(node, nodeIds.get(i));
                 }
             }
@@ -585,6 +593,16 @@ public final class JavaEmitter {
          * as it stores; null if there is none. The Relu's output becomes the node's output local.
          */
         private Node fusableRelu(Node node) {
+            Node only = soleReader(node);
+            if (only == null || !only.opType().equals("Relu") || !only.attributes().values().isEmpty()
+                    || only.inputs().size() != 1 || only.outputs().size() != 1) {
+                return null;
+            }
+            return only;
+        }
+
+        /** The one node that reads {@code node}'s output, once, when that output is not a graph output; else null. */
+        private Node soleReader(Node node) {
             String out = node.output(0);
             if (graph.outputs().stream().anyMatch(o -> o.name().equals(out))) {
                 return null;
@@ -599,18 +617,37 @@ public final class JavaEmitter {
                     }
                 }
             }
-            if (reads != 1 || !only.opType().equals("Relu") || !only.attributes().values().isEmpty()
-                    || only.inputs().size() != 1 || only.outputs().size() != 1) {
+            return reads == 1 ? only : null;
+        }
+
+        /**
+         * The residual Add that alone reads {@code node}'s output (not a graph output) and adds an activation of the
+         * same shape that is already computed, which a SIMD Conv applies in its epilogue; null if there is none.
+         */
+        private Node fusableResidual(Node node, int[] shape) {
+            Node add = soleReader(node);
+            if (add == null || !add.opType().equals("Add") || !add.attributes().values().isEmpty()
+                    || add.inputs().size() != 2 || add.outputs().size() != 1) {
                 return null;
             }
-            return only;
+            String other = residualOperand(add, node);
+            if (other.equals(node.output(0)) || graph.isWeight(other) || !locals.containsKey(other)
+                    || !Arrays.equals(shapes.get(other), shape)) {
+                return null;
+            }
+            return add;
+        }
+
+        /** The input of {@code add} that {@code producer} does not compute. */
+        private static String residualOperand(Node add, Node producer) {
+            return add.input(0).equals(producer.output(0)) ? add.input(1) : add.input(0);
         }
 
         /** Defines {@code node}'s output and, when {@code relu} is fused into it, the Relu's output as the same local. */
         private String defineFused(Node node, int[] shape, Node relu) {
             String y = define(node, shape);
             if (relu != null) {
-                fusedRelus.add(relu);
+                fusedNodes.add(relu);
                 locals.put(relu.output(0), y);
                 shapes.put(relu.output(0), shape);
             }
@@ -1366,8 +1403,24 @@ public final class JavaEmitter {
             }
             String method = "conv_" + id;
             if (group == 1) {
+                int[] shape = {m, oh, ow};
+                DenseKernels.ConvShape convShape = new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads,
+                        dil, oh, ow);
                 Node relu = fusableRelu(node);
-                String y = defineFused(node, new int[] {m, oh, ow}, relu);
+                Node residual = relu == null && vectorNodes.contains(node) && VectorKernels.fusesResidual(convShape)
+                        ? fusableResidual(node, shape) : null;
+                String y;
+                if (residual == null) {
+                    y = defineFused(node, shape, relu);
+                } else {
+                    // The SIMD kernel writes the Add's (and its Relu's) output; the Conv's own output exists only on
+                    // the scalar path, declared there.
+                    fusedNodes.add(residual);
+                    defineFused(residual, shape, fusableRelu(residual));
+                    y = "t" + temporaries++;
+                    locals.put(node.output(0), y);
+                    shapes.put(node.output(0), shape);
+                }
                 boolean channels = rowWeights.containsKey(node.input(1));
                 DenseKernels.conv(type, method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m + ", " + oh
                         + ", " + ow + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x" + strides[1]
@@ -1382,10 +1435,23 @@ public final class JavaEmitter {
                     args.add(field(node, 2));
                 }
                 args.add(y);
-                if (vectorNodes.contains(node)) {
-                    vectorLayers.add(new VectorKernels.Conv(method, new DenseKernels.ConvShape(c, h, wIn, m, kh, kw,
-                            strides, pads, dil, oh, ow), weightIndex.get(node.input(1)),
-                            bias ? weightIndex.get(node.input(2)) : -1, relu != null));
+                if (residual != null) {
+                    Node residualRelu = fusableRelu(residual);
+                    vectorLayers.add(new VectorKernels.Conv(method, convShape, weightIndex.get(node.input(1)),
+                            bias ? weightIndex.get(node.input(2)) : -1, residualRelu != null, true));
+                    String out = locals.get(residual.output(0));
+                    body.beginControlFlow("if (vector != null)")
+                            .addStatement("vector.$N($N, $N, $N)", method, x,
+                                    locals.get(residualOperand(residual, node)), out)
+                            .nextControlFlow("else")
+                            .addStatement("float[] $N = new float[$L]", y, size(shape));
+                    call(method, args.toArray());
+                    call(addKernel(residual, nodeIdentifiers.get(residual), shape, residualRelu),
+                            locals.get(residual.input(0)), locals.get(residual.input(1)), out);
+                    body.endControlFlow();
+                } else if (vectorNodes.contains(node)) {
+                    vectorLayers.add(new VectorKernels.Conv(method, convShape, weightIndex.get(node.input(1)),
+                            bias ? weightIndex.get(node.input(2)) : -1, relu != null, false));
                     dispatch(method, new Object[] {x, y}, args.toArray());
                 } else {
                     call(method, args.toArray());
@@ -1634,9 +1700,14 @@ public final class JavaEmitter {
                     operands[i] = field(node, i);
                 }
             }
-            String method = "add_" + id;
             Node relu = fusableRelu(node);
             String y = defineFused(node, shape, relu);
+            call(addKernel(node, id, shape, relu), operands[0], operands[1], y);
+        }
+
+        /** The kernel {@code add_<id>(a, b, y)} of an Add of two tensors of {@code shape}, then {@code relu}, if any. */
+        private String addKernel(Node node, String id, int[] shape, Node relu) {
+            String method = "add_" + id;
             MethodSpec.Builder k = kernel(method, node, "Add of two tensors of " + size(shape) + " floats"
                     + (relu != null ? ", then the following Relu." : "."), "a", "b", "y");
             k.beginControlFlow("for (int i = 0; i < $L; i++)", size(shape));
@@ -1647,7 +1718,7 @@ public final class JavaEmitter {
             }
             k.endControlFlow();
             type.addMethod(k.build());
-            call(method, operands[0], operands[1], y);
+            return method;
         }
 
         private static int[] stripOnes(int[] dims) {

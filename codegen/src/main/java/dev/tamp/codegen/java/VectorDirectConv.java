@@ -1,0 +1,263 @@
+package dev.tamp.codegen.java;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeSpec;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The SIMD class's direct convolution (no im2col): output channels innermost, the input read in place. The input is
+ * copied once into a per-thread zero-bordered buffer {@code xp [C][H + pads][W + pads]} (skipped without pads), so
+ * every tap of every output pixel is the address {@code PIX[p] + OFF[t]}: {@code PIX} the pixel's top-left corner
+ * in {@code xp}, {@code OFF} the tap's (channel, row, column) offset, both baked into static tables. A register
+ * tile of {@code R} pixels by {@code V} vectors of output channels accumulates, over the taps, the broadcast input
+ * value times the weight row {@code w[t][oc...]} (transposed at bind, zero-padded to whole tiles): the structure of
+ * ONNX Runtime's NCHWc kernels, with the NCHW tensors of the scalar class converted only in the epilogue, which
+ * also applies a fused residual Add and Relu. {@code R} and {@code V} are chosen per layer from its (baked) shape.
+ *
+ * <p>Each output is its bias, then the products in tap order (weight order), each a fused multiply-add: the same
+ * summation order as the scalar kernels, one rounding per product-add instead of two.
+ */
+final class VectorDirectConv {
+    /** Lanes the tile choice assumes (AVX-512 floats); the code itself uses the run-time species length. */
+    static final int ASSUMED_LANES = 16;
+    /** Accumulator registers a tile may use: AVX-512 has 32, the weight vectors and the broadcast need the rest. */
+    private static final int ACCUMULATORS = 24;
+    /** Cost of copying one float into im2col rows, in multiply-adds (measured on resnet8: about 9 % of the time). */
+    private static final int IM2COL_FLOAT_COST = 6;
+
+    private VectorDirectConv() {}
+
+    /** The tile: {@code rows} pixels by {@code vectors} vectors of output channels. */
+    record Tile(int rows, int vectors) {}
+
+    /** Vectors of output channels per tile: as many as the channels fill, at most 4. */
+    static int vectors(DenseKernels.ConvShape s) {
+        return Math.min(4, (s.m() + ASSUMED_LANES - 1) / ASSUMED_LANES);
+    }
+
+    /**
+     * The tile of a layer: V from its channels, then the most pixel rows that fit the registers and waste the least
+     * to the cut-off last tile (rows from two thirds of the most up to the most; the larger on a tie).
+     */
+    static Tile tile(DenseKernels.ConvShape s) {
+        int v = vectors(s);
+        return new Tile(rowsFor(s.pixels(), Math.min(12, ACCUMULATORS / v)), v);
+    }
+
+    /**
+     * Among {@code most * 2 / 3 .. most} rows, the count with the least {@code padded(n, r) * (1 + 1 / r)}: rows
+     * computed, each tile's fixed cost (its weight vectors, loop and stores) spread over its rows.
+     */
+    static int rowsFor(int n, int most) {
+        int best = most;
+        for (int r = most; r >= Math.max(1, (most * 2 + 2) / 3); r--) {
+            if (padded(n, r) * (r + 1L) * best < padded(n, best) * (best + 1L) * r) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether the direct kernel computes this Conv rather than the im2col GEMM with pixels innermost: the one that
+     * multiplies fewer padded lanes, counting the im2col copy as {@value #IM2COL_FLOAT_COST} multiply-adds per float.
+     */
+    static boolean chosen(DenseKernels.ConvShape s) {
+        long macs = (long) s.m() * s.taps() * s.pixels();
+        Tile t = tile(s);
+        double direct = macs * ((double) padded(s.m(), t.vectors() * ASSUMED_LANES) / s.m())
+                * ((double) padded(s.pixels(), t.rows()) / s.pixels());
+        double im2col = macs * ((double) padded(s.pixels(), VectorKernels.VECTORS * ASSUMED_LANES) / s.pixels())
+                * ((double) padded(s.m(), VectorKernels.rows(s)) / s.m())
+                + (double) IM2COL_FLOAT_COST * s.taps() * s.pixels();
+        return direct <= im2col;
+    }
+
+    private static int padded(int n, int tile) {
+        return (n + tile - 1) / tile * tile;
+    }
+
+    private static boolean padding(DenseKernels.ConvShape s) {
+        int[] p = s.pads();
+        return p[0] != 0 || p[1] != 0 || p[2] != 0 || p[3] != 0;
+    }
+
+    /** The static helpers the direct kernels' tables are computed with, added once per SIMD class. */
+    static void addHelpers(TypeSpec.Builder t) {
+        t.addMethod(MethodSpec.methodBuilder("tapOffsets").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Offsets in the bordered input of each tap (channel, row, column), in weight order.\n")
+                .returns(int[].class)
+                .addParameter(int.class, "c").addParameter(int.class, "kh").addParameter(int.class, "kw")
+                .addParameter(int.class, "dh").addParameter(int.class, "dw").addParameter(int.class, "hp")
+                .addParameter(int.class, "wp")
+                .addStatement("int[] off = new int[c * kh * kw]")
+                .beginControlFlow("for (int ic = 0, t = 0; ic < c; ic++)")
+                .beginControlFlow("for (int i = 0; i < kh; i++)")
+                .beginControlFlow("for (int j = 0; j < kw; j++, t++)")
+                .addStatement("off[t] = (ic * hp + i * dh) * wp + j * dw")
+                .endControlFlow().endControlFlow().endControlFlow()
+                .addStatement("return off").build());
+        t.addMethod(MethodSpec.methodBuilder("pixelOrigins").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Each output pixel's top-left tap in the bordered input, then zeros up to {@code "
+                        + "count} (the cut-off last tile computes those on valid addresses and drops them).\n")
+                .returns(int[].class)
+                .addParameter(int.class, "oh").addParameter(int.class, "ow").addParameter(int.class, "sh")
+                .addParameter(int.class, "sw").addParameter(int.class, "wp").addParameter(int.class, "count")
+                .addStatement("int[] pix = new int[count]")
+                .beginControlFlow("for (int i = 0, p = 0; i < oh; i++)")
+                .beginControlFlow("for (int j = 0; j < ow; j++, p++)")
+                .addStatement("pix[p] = i * sh * wp + j * sw")
+                .endControlFlow().endControlFlow()
+                .addStatement("return pix").build());
+    }
+
+    /**
+     * Adds the fields, bind statements and methods of the direct kernel {@code c.method()(x, [r,] y)} to the SIMD
+     * class: {@code r} is the fused residual Add's other operand when {@code c.residual()}.
+     */
+    static void emit(TypeSpec.Builder t, MethodSpec.Builder bound, VectorKernels.Conv c, ClassName floatVector) {
+        DenseKernels.ConvShape s = c.shape();
+        String m = c.method();
+        Tile tile = tile(s);
+        int pixels = s.pixels();
+        int rowsPadded = padded(pixels, tile.rows());
+        int hp = s.h() + s.pads()[0] + s.pads()[2];
+        int wp = s.w() + s.pads()[1] + s.pads()[3];
+        String wf = "w_" + m;
+        String bf = "b_" + m;
+        String mp = "MP_" + m;
+        t.addField(FieldSpec.builder(int.class, mp, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Output channels of {@code $L} padded to whole tiles of $L vectors.\n", m, tile.vectors())
+                .initializer("padded($L, $L)", s.m(), tile.vectors()).build());
+        t.addField(FieldSpec.builder(int[].class, "OFF_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("tapOffsets($L, $L, $L, $L, $L, $L, $L)", s.c(), s.kh(), s.kw(), s.dil()[0],
+                        s.dil()[1], hp, wp).build());
+        t.addField(FieldSpec.builder(int[].class, "PIX_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("pixelOrigins($L, $L, $L, $L, $L, $L)", s.oh(), s.ow(), s.strides()[0],
+                        s.strides()[1], wp, rowsPadded).build());
+        t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
+        bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, $N, true)", wf, c.weight(), s.m(),
+                s.taps(), mp);
+        boolean bias = c.bias() >= 0;
+        if (bias) {
+            t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
+            bound.addStatement("this.$N = transposed((float[]) w[$L], 1, $L, $N, false)", bf, c.bias(), s.m(), mp);
+        }
+        String scratch = "SCRATCH_" + m;
+        boolean pad = padding(s);
+        t.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[][].class), scratch,
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Per-thread $L[$L] accumulator tiles of {@code $L} (pixel-major).\n",
+                        pad ? "bordered input [" + s.c() + " x " + hp + " x " + wp + "] and " : "", rowsPadded, m)
+                .initializer("new $T<float[][]>()", ThreadLocal.class).build());
+
+        MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addParameter(JavaEmitter.FLOATS, "x");
+        if (c.residual()) {
+            k.addParameter(JavaEmitter.FLOATS, "r");
+        }
+        k.addParameter(JavaEmitter.FLOATS, "y");
+        k.addStatement("float[][] sc = $N.get()", scratch);
+        k.beginControlFlow("if (sc == null)");
+        k.addStatement("sc = new float[][] {new float[$L], new float[$L * $N]}", pad ? s.c() * hp * wp : 0,
+                rowsPadded, mp);
+        k.addStatement("$N.set(sc)", scratch);
+        k.endControlFlow();
+        if (pad) {
+            k.addComment("The bordered copy: the border is never written, so it stays zero.");
+            k.addStatement("float[] xp = sc[0]");
+            k.beginControlFlow("for (int ic = 0; ic < $L; ic++)", s.c());
+            k.beginControlFlow("for (int i = 0; i < $L; i++)", s.h());
+            k.addStatement("$T.arraycopy(x, (ic * $L + i) * $L, xp, (ic * $L + i + $L) * $L + $L, $L)", System.class,
+                    s.h(), s.w(), hp, s.pads()[0], wp, s.pads()[1], s.w());
+            k.endControlFlow();
+            k.endControlFlow();
+        } else {
+            k.addStatement("float[] xp = x");
+        }
+        k.addStatement("float[] acc = sc[1]");
+        k.beginControlFlow("for (int p = 0; p < $L; p += $L)", rowsPadded, tile.rows());
+        k.addStatement("tile_$L(xp, $N, $L, p, acc)", m, wf, bias ? bf : "null");
+        k.endControlFlow();
+        k.addComment("Epilogue: the pixel-major tiles into the NCHW output" + (c.residual() ? ", plus the residual"
+                : "") + (c.relu() ? ", through the Relu (Math.max keeps NaN)" : "") + ".");
+        k.addStatement("int mp = $N", mp);
+        k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", s.m());
+        k.addStatement("int o = oc * $L", pixels);
+        k.beginControlFlow("for (int p = 0, a = oc; p < $L; p++, a += mp)", pixels);
+        String v = "acc[a]";
+        if (c.residual()) {
+            v = v + " + r[o + p]";
+        }
+        if (c.relu()) {
+            v = "Math.max(" + v + ", 0f)";
+        }
+        k.addStatement("y[o + p] = " + v);
+        k.endControlFlow();
+        k.endControlFlow();
+        t.addMethod(k.build());
+        t.addMethod(tileMethod(c, tile, floatVector));
+    }
+
+    /** Pixels p .. p + R - 1, every tile of output channels: {@code acc[(p + i) * MP + oc]}. */
+    private static MethodSpec tileMethod(VectorKernels.Conv c, Tile tile, ClassName fv) {
+        DenseKernels.ConvShape s = c.shape();
+        String m = c.method();
+        int rows = tile.rows();
+        int vectors = tile.vectors();
+        MethodSpec.Builder k = MethodSpec.methodBuilder("tile_" + m)
+                .addJavadoc("Pixels p .. p + $L of {@code $L}, all output channels, into the pixel-major tiles.\n",
+                        rows - 1, m)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(JavaEmitter.FLOATS, "xp").addParameter(JavaEmitter.FLOATS, "w")
+                .addParameter(JavaEmitter.FLOATS, "b").addParameter(int.class, "p")
+                .addParameter(JavaEmitter.FLOATS, "acc");
+        k.addStatement("int[] off = OFF_$L", m);
+        k.addStatement("int[] pix = PIX_$L", m);
+        k.addStatement("int mp = MP_$L", m);
+        for (int i = 0; i < rows; i++) {
+            k.addStatement("int q$L = pix[p + $L]", i, i);
+        }
+        k.beginControlFlow("for (int j = 0; j < mp; j += $L * L)", vectors);
+        for (int v = 0; v < vectors; v++) {
+            if (c.bias() >= 0) {
+                k.addStatement("$T z$L = $T.fromArray(S, b, j + $L * L)", fv, v, fv, v);
+            } else {
+                k.addStatement("$T z$L = $T.zero(S)", fv, v, fv);
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int v = 0; v < vectors; v++) {
+                k.addStatement("$T c$L_$L = z$L", fv, i, v, v);
+            }
+        }
+        k.beginControlFlow("for (int t = 0; t < $L; t++)", s.taps());
+        k.addStatement("int o = off[t]");
+        k.addStatement("int wj = t * mp + j");
+        for (int v = 0; v < vectors; v++) {
+            k.addStatement("$T b$L = $T.fromArray(S, w, wj + $L * L)", fv, v, fv, v);
+        }
+        for (int i = 0; i < rows; i++) {
+            k.addStatement((i == 0 ? "$T x" : "x") + " = $T.broadcast(S, xp[q$L + o])",
+                    i == 0 ? new Object[] {fv, fv, i} : new Object[] {fv, i});
+            for (int v = 0; v < vectors; v++) {
+                k.addStatement("c$L_$L = x.fma(b$L, c$L_$L)", i, v, v, i, v);
+            }
+        }
+        k.endControlFlow();
+        CodeBlock.Builder store = CodeBlock.builder();
+        for (int i = 0; i < rows; i++) {
+            store.addStatement("int a$L = (p + $L) * mp + j", i, i);
+            for (int v = 0; v < vectors; v++) {
+                store.addStatement("c$L_$L.intoArray(acc, a$L + $L * L)", i, v, i, v);
+            }
+        }
+        k.addCode(store.build());
+        k.endControlFlow();
+        return k.build();
+    }
+}
