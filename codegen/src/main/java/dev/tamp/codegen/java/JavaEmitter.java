@@ -6,6 +6,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.tamp.codegen.container.Identifiers;
@@ -153,6 +154,9 @@ public final class JavaEmitter {
          * and residual Adds (with their Relus) fused into a SIMD Conv.
          */
         private final java.util.Set<Node> fusedNodes = new java.util.HashSet<>();
+        /** Sizes of the per-thread activation buffers of the SIMD path ({@link #defineReused}), in order. */
+        private final List<Integer> workspace = new ArrayList<>();
+        private final java.util.Set<String> workspaceLocals = new java.util.HashSet<>();
         /** Each node's sanitized identifier. */
         private final Map<Node, String> nodeIdentifiers = new HashMap<>();
 
@@ -214,7 +218,16 @@ public final class JavaEmitter {
                 throw new UnsupportedModelException("the graph output " + output + " is not computed by a layer");
             }
             int outputSize = size(shapes.get(output));
-            body.addStatement("return $N", locals.get(output));
+            if (workspaceLocals.contains(locals.get(output))) {
+                body.addStatement("return ws != null ? $N.clone() : $N", locals.get(output), locals.get(output));
+            } else {
+                body.addStatement("return $N", locals.get(output));
+            }
+            CodeBlock.Builder prologue = CodeBlock.builder();
+            if (!workspace.isEmpty()) {
+                addWorkspace();
+                prologue.addStatement("float[][] ws = vector != null ? workspace() : null");
+            }
 
             type.addField(constant(int.class, "INPUT_SIZE", CodeBlock.of("$L", inputSize),
                     "Floats per input image, row-major over the input's dimensions after the batch one."));
@@ -247,6 +260,7 @@ public final class JavaEmitter {
                     .addStatement("throw new $T($S + INPUT_SIZE + $S + input.length)", IllegalArgumentException.class,
                             "expected an input of ", " floats, got ")
                     .endControlFlow()
+                    .addCode(prologue.build())
                     .addCode(body.build())
                     .build());
             type.addMethod(MethodSpec.methodBuilder("predict")
@@ -285,6 +299,38 @@ public final class JavaEmitter {
                         .addStatement("return vector != null").build());
             }
             return type.build();
+        }
+
+        /**
+         * The per-thread activation buffers of the SIMD path: {@code WORKSPACE_SIZES}, the {@code ThreadLocal} and
+         * {@code workspace()}, which allocates this thread's buffers on its first call.
+         */
+        private void addWorkspace() {
+            CodeBlock.Builder sizes = CodeBlock.builder().add("{");
+            for (int i = 0; i < workspace.size(); i++) {
+                sizes.add(i == 0 ? "$L" : ", $L", workspace.get(i));
+            }
+            type.addField(FieldSpec.builder(int[].class, "WORKSPACE_SIZES", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer(sizes.add("}").build()).build());
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[][].class),
+                    "WORKSPACE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Per-thread buffers of the activations the SIMD kernels write (each overwritten "
+                            + "whole by its kernel on every call).\n")
+                    .initializer("new $T<float[][]>()", ThreadLocal.class).build());
+            type.addMethod(MethodSpec.methodBuilder("workspace")
+                    .addJavadoc("This thread's activation buffers of the SIMD path.\n")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .returns(ArrayTypeName.of(FLOATS))
+                    .addStatement("float[][] ws = WORKSPACE.get()")
+                    .beginControlFlow("if (ws == null)")
+                    .addStatement("ws = new float[WORKSPACE_SIZES.length][]")
+                    .beginControlFlow("for (int i = 0; i < ws.length; i++)")
+                    .addStatement("ws[i] = new float[WORKSPACE_SIZES[i]]")
+                    .endControlFlow()
+                    .addStatement("WORKSPACE.set(ws)")
+                    .endControlFlow()
+                    .addStatement("return ws")
+                    .build());
         }
 
         private static FieldSpec constant(Class<?> t, String name, CodeBlock value, String doc) {
@@ -645,7 +691,16 @@ public final class JavaEmitter {
 
         /** Defines {@code node}'s output and, when {@code relu} is fused into it, the Relu's output as the same local. */
         private String defineFused(Node node, int[] shape, Node relu) {
-            String y = define(node, shape);
+            return defineFused(node, shape, relu, false);
+        }
+
+        /**
+         * {@link #defineFused}; with {@code reused}, the activation is, when the SIMD kernels are bound, this thread's
+         * buffer of the workspace rather than a new array: only for the outputs of SIMD kernels, which overwrite every
+         * element (scalar kernels may accumulate into a fresh, zero array).
+         */
+        private String defineFused(Node node, int[] shape, Node relu, boolean reused) {
+            String y = reused ? defineReused(node, shape) : define(node, shape);
             if (relu != null) {
                 fusedNodes.add(relu);
                 locals.put(relu.output(0), y);
@@ -792,6 +847,18 @@ public final class JavaEmitter {
             return out;
         }
 
+        /** A SIMD kernel's output: this thread's workspace buffer when the SIMD kernels are bound, else a new array. */
+        private String defineReused(Node node, int[] shape) {
+            String local = "t" + temporaries++;
+            locals.put(node.output(0), local);
+            shapes.put(node.output(0), shape);
+            body.addStatement("float[] $N = ws != null ? ws[$L] : new float[$L]", local, workspace.size(),
+                    size(shape));
+            workspace.add(size(shape));
+            workspaceLocals.add(local);
+            return local;
+        }
+
         private String define(Node node, int[] shape) {
             String local = "t" + temporaries++;
             locals.put(node.output(0), local);
@@ -904,7 +971,7 @@ public final class JavaEmitter {
             String method = "gemm_" + id;
             if (rowWeights.containsKey(node.input(1))) {
                 Node relu = fusableRelu(node);
-                String y = defineFused(node, new int[] {n}, relu);
+                String y = defineFused(node, new int[] {n}, relu, vectorNodes.contains(node));
                 MethodSpec.Builder m = typedKernel(method, "Gemm: y[" + n + "] = x[" + k + "] * W" + (transB ? "^T"
                         : "") + (bias ? " + c" : "") + ", W stored [" + bd[0] + ", " + bd[1] + "], kept as rows ["
                         + k + "][" + n + "].\ny accumulates " + DenseKernels.BLOCK + " rows of W per pass"
@@ -1411,12 +1478,12 @@ public final class JavaEmitter {
                         ? fusableResidual(node, shape) : null;
                 String y;
                 if (residual == null) {
-                    y = defineFused(node, shape, relu);
+                    y = defineFused(node, shape, relu, vectorNodes.contains(node));
                 } else {
                     // The SIMD kernel writes the Add's (and its Relu's) output; the Conv's own output exists only on
                     // the scalar path, declared there.
                     fusedNodes.add(residual);
-                    defineFused(residual, shape, fusableRelu(residual));
+                    defineFused(residual, shape, fusableRelu(residual), true);
                     y = "t" + temporaries++;
                     locals.put(node.output(0), y);
                     shapes.put(node.output(0), shape);
