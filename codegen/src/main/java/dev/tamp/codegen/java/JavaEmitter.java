@@ -54,6 +54,8 @@ public final class JavaEmitter {
     public static final String WEIGHTS_RESOURCE = "weights.tamp";
 
     static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+    /** Largest MaxPool window whose taps are unrolled (when no window reaches the padding). */
+    private static final int MAX_POOL_UNROLLED = 9;
 
     private JavaEmitter() {}
 
@@ -1693,6 +1695,14 @@ public final class JavaEmitter {
                     + oh + ", " + ow + "], window " + kernel[0] + "x" + kernel[1] + ", strides " + strides[0] + "x"
                     + strides[1] + ", pads " + Arrays.toString(pads) + "; padding never wins, NaN propagates.",
                     "x", "y");
+            boolean inside = pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0;
+            if (inside && kernel[0] * kernel[1] <= MAX_POOL_UNROLLED) {
+                // No padding: every window lies inside the image; its taps unrolled, in the same order.
+                insideMaxPool(k, c, h, w, oh, ow, kernel, strides, dil);
+                type.addMethod(k.build());
+                call(method, x, y);
+                return;
+            }
             k.addStatement("int o = 0");
             k.beginControlFlow("for (int c = 0; c < $L; c++)", c);
             k.addStatement("int xBase = c * $L", h * w);
@@ -1718,6 +1728,34 @@ public final class JavaEmitter {
             k.endControlFlow();
             type.addMethod(k.build());
             call(method, x, y);
+        }
+
+        /**
+         * A MaxPool whose windows all lie inside the image, each window's taps unrolled in row order: the first tap
+         * starts the maximum (the reference's -inf start gives the same value), and each next one wins if it is
+         * larger or NaN, as in the general kernel.
+         */
+        private static void insideMaxPool(MethodSpec.Builder k, int c, int h, int w, int oh, int ow, int[] kernel,
+                int[] strides, int[] dil) {
+            k.beginControlFlow("for (int c = 0, o = 0; c < $L; c++)", c);
+            k.beginControlFlow("for (int oh = 0; oh < $L; oh++)", oh);
+            k.addStatement("int xRow = c * $L + oh * $L", h * w, strides[0] * w);
+            k.beginControlFlow("for (int ow = 0; ow < $L; ow++, o++)", ow);
+            k.addStatement("int b = xRow + ow * $L", strides[1]);
+            k.addStatement("float acc = x[b]");
+            k.addStatement("float v");
+            for (int i = 0; i < kernel[0]; i++) {
+                for (int j = 0; j < kernel[1]; j++) {
+                    if (i + j > 0) {
+                        k.addStatement("v = x[b + $L]", i * dil[0] * w + j * dil[1]);
+                        k.addStatement("acc = v > acc || v != v ? v : acc");
+                    }
+                }
+            }
+            k.addStatement("y[o] = acc");
+            k.endControlFlow();
+            k.endControlFlow();
+            k.endControlFlow();
         }
 
         private void relu(Node node, String id) {

@@ -28,8 +28,6 @@ final class VectorDirectConv {
     private static final int ACCUMULATORS = 24;
     /** Cost of copying one float into im2col rows, in multiply-adds (measured on resnet8: about 9 % of the time). */
     private static final int IM2COL_FLOAT_COST = 6;
-    /** Pixels per block of the epilogue's transposition into NCHW. */
-    private static final int EPILOGUE_BLOCK = 16;
 
     private VectorDirectConv() {}
 
@@ -103,6 +101,14 @@ final class VectorDirectConv {
                 .addStatement("off[t] = (ic * hp + i * dh) * wp + j * dw")
                 .endControlFlow().endControlFlow().endControlFlow()
                 .addStatement("return off").build());
+        t.addMethod(MethodSpec.methodBuilder("strided").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{0, stride, 2 stride, ...}: L offsets.\n")
+                .returns(int[].class).addParameter(int.class, "stride")
+                .addStatement("int[] map = new int[L]")
+                .beginControlFlow("for (int i = 0; i < L; i++)")
+                .addStatement("map[i] = i * stride")
+                .endControlFlow()
+                .addStatement("return map").build());
         t.addMethod(MethodSpec.methodBuilder("pixelOrigins").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Each output pixel's top-left tap in the bordered input, then zeros up to {@code "
                         + "count} (the cut-off last tile computes those on valid addresses and drops them).\n")
@@ -135,6 +141,9 @@ final class VectorDirectConv {
         t.addField(FieldSpec.builder(int.class, mp, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Output channels of {@code $L} padded to whole tiles of $L vectors.\n", m, tile.vectors())
                 .initializer("padded($L, $L)", s.m(), tile.vectors()).build());
+        t.addField(FieldSpec.builder(int[].class, "MAP_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Gather offsets of one channel over L pixels in the pixel-major tiles.\n")
+                .initializer("strided($N)", mp).build());
         t.addField(FieldSpec.builder(int[].class, "OFF_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("tapOffsets($L, $L, $L, $L, $L, $L, $L)", s.c(), s.kh(), s.kw(), s.dil()[0],
                         s.dil()[1], hp, wp).build());
@@ -186,15 +195,27 @@ final class VectorDirectConv {
         k.addStatement("tile_$L(xp, $N, $L, p, acc)", m, wf, bias ? bf : "null");
         k.endControlFlow();
         k.addComment("Epilogue: the pixel-major tiles into the NCHW output" + (c.residual() ? ", plus the residual"
-                : "") + (c.relu() ? ", through the Relu (Math.max keeps NaN)" : "") + ".");
-        k.addComment("Blocks of $L pixels: their tiles stay in L1 while each channel's run of y is written.",
-                EPILOGUE_BLOCK);
+                : "") + (c.relu() ? ", through the Relu (max keeps NaN)" : "") + ": each channel's run of L pixels "
+                + "gathered (stride MP), then the pixels left one at a time.");
         k.addStatement("int mp = $N", mp);
-        k.beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", pixels, EPILOGUE_BLOCK);
-        k.addStatement("int pn = $T.min(p0 + $L, $L)", Math.class, EPILOGUE_BLOCK, pixels);
+        k.addStatement("int[] map = $N", "MAP_" + m);
+        k.addStatement("int p0 = 0");
+        k.beginControlFlow("for (; p0 + L <= $L; p0 += L)", pixels);
+        k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", s.m());
+        k.addStatement("int o = oc * $L + p0", pixels);
+        k.addStatement("$T v = $T.fromArray(S, acc, p0 * mp + oc, map, 0)", floatVector, floatVector);
+        if (c.residual()) {
+            k.addStatement("v = v.add($T.fromArray(S, r, o))", floatVector);
+        }
+        if (c.relu()) {
+            k.addStatement("v = v.max(0f)");
+        }
+        k.addStatement("v.intoArray(y, o)");
+        k.endControlFlow();
+        k.endControlFlow();
         k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", s.m());
         k.addStatement("int o = oc * $L", pixels);
-        k.beginControlFlow("for (int p = p0, a = p0 * mp + oc; p < pn; p++, a += mp)");
+        k.beginControlFlow("for (int p = p0, a = p0 * mp + oc; p < $L; p++, a += mp)", pixels);
         String v = "acc[a]";
         if (c.residual()) {
             v = v + " + r[o + p]";
@@ -203,7 +224,6 @@ final class VectorDirectConv {
             v = "Math.max(" + v + ", 0f)";
         }
         k.addStatement("y[o + p] = " + v);
-        k.endControlFlow();
         k.endControlFlow();
         k.endControlFlow();
         t.addMethod(k.build());
