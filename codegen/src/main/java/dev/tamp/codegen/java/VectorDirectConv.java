@@ -31,8 +31,21 @@ final class VectorDirectConv {
 
     private VectorDirectConv() {}
 
-    /** The tile: {@code rows} pixels by {@code vectors} vectors of output channels. */
-    record Tile(int rows, int vectors) {}
+    /** Bounds checks a table-addressed broadcast costs, in multiply-adds (measured: 54 against 91 GMAC/s at 12x2). */
+    private static final double CHECK_COST = 1.5;
+
+    /**
+     * A layer's direct kernel: {@code rows} pixels by {@code vectors} vectors of output channels per tile, over
+     * {@code slots} pixel slots. {@code rowStride} 0: the slots are the output pixels, each tile's through the
+     * origin table {@code PIX} (each broadcast bounds-checked). {@code rowStride} > 0 (stride 1 only): slot {@code
+     * oh * rowStride + ow} is output pixel (oh, ow) for {@code ow < OW} and a computed-and-dropped one beyond, so a
+     * tile's input addresses are its first one plus 0 .. R - 1, which C2 bounds-checks once for all.
+     */
+    record Plan(int rows, int vectors, int slots, int rowStride) {
+        boolean contiguous() {
+            return rowStride > 0;
+        }
+    }
 
     /** Vectors of output channels per tile: as many as the channels fill, at most 4. */
     static int vectors(DenseKernels.ConvShape s) {
@@ -40,12 +53,28 @@ final class VectorDirectConv {
     }
 
     /**
-     * The tile of a layer: V from its channels, then the most pixel rows that fit the registers and waste the least
-     * to the cut-off last tile (rows from two thirds of the most up to the most; the larger on a tie).
+     * The cheaper of the two plans: V from the channels, then the most pixel rows that fit the registers and pad
+     * the slots least ({@link #rowsFor}); the contiguous slots (stride 1) pay for their dropped columns, the
+     * origin table for its per-broadcast bounds checks.
      */
-    static Tile tile(DenseKernels.ConvShape s) {
+    static Plan plan(DenseKernels.ConvShape s) {
         int v = vectors(s);
-        return new Tile(rowsFor(s.pixels(), Math.min(12, ACCUMULATORS / v)), v);
+        int most = Math.min(12, ACCUMULATORS / v);
+        int r = rowsFor(s.pixels(), most);
+        Plan table = new Plan(r, v, padded(s.pixels(), r), 0);
+        if (s.strides()[0] != 1 || s.strides()[1] != 1) {
+            return table;
+        }
+        int wp = s.w() + s.pads()[1] + s.pads()[3];
+        int rc = rowsFor(s.oh() * wp, most);
+        Plan contiguous = new Plan(rc, v, padded(s.oh() * wp, rc), wp);
+        return cost(contiguous) < cost(table) ? contiguous : table;
+    }
+
+    /** Multiply-adds per output channel lane and tap of a plan: slots times (R V FMAs + checks) / (R V). */
+    private static double cost(Plan p) {
+        double checks = p.contiguous() ? 2 : p.rows();
+        return p.slots() * (p.rows() * p.vectors() + CHECK_COST * checks) / (p.rows() * p.vectors());
     }
 
     /**
@@ -64,14 +93,14 @@ final class VectorDirectConv {
 
     /**
      * Whether the direct kernel computes this Conv rather than the im2col GEMM with pixels innermost: the one that
-     * multiplies fewer padded lanes, counting the im2col copy as {@value #IM2COL_FLOAT_COST} multiply-adds per float.
+     * multiplies fewer padded lanes, counting the im2col copy as {@value #IM2COL_FLOAT_COST} multiply-adds per float
+     * and the direct kernel's bounds checks as {@link #cost}.
      */
     static boolean chosen(DenseKernels.ConvShape s) {
-        long macs = (long) s.m() * s.taps() * s.pixels();
-        Tile t = tile(s);
-        double direct = macs * ((double) padded(s.m(), t.vectors() * ASSUMED_LANES) / s.m())
-                * ((double) padded(s.pixels(), t.rows()) / s.pixels());
-        double im2col = macs * ((double) padded(s.pixels(), VectorKernels.VECTORS * ASSUMED_LANES) / s.pixels())
+        Plan p = plan(s);
+        double direct = (double) padded(s.m(), p.vectors() * ASSUMED_LANES) * s.taps() * cost(p);
+        double im2col = (double) s.m() * s.taps() * s.pixels()
+                * ((double) padded(s.pixels(), VectorKernels.VECTORS * ASSUMED_LANES) / s.pixels())
                 * ((double) padded(s.m(), VectorKernels.rows(s)) / s.m())
                 + (double) IM2COL_FLOAT_COST * s.taps() * s.pixels();
         return direct <= im2col;
@@ -101,26 +130,18 @@ final class VectorDirectConv {
                 .addStatement("off[t] = (ic * hp + i * dh) * wp + j * dw")
                 .endControlFlow().endControlFlow().endControlFlow()
                 .addStatement("return off").build());
-        t.addMethod(MethodSpec.methodBuilder("strided").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("{0, stride, 2 stride, ...}: L offsets.\n")
-                .returns(int[].class).addParameter(int.class, "stride")
-                .addStatement("int[] map = new int[L]")
-                .beginControlFlow("for (int i = 0; i < L; i++)")
-                .addStatement("map[i] = i * stride")
-                .endControlFlow()
-                .addStatement("return map").build());
-        t.addMethod(MethodSpec.methodBuilder("pixelOrigins").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Each output pixel's top-left tap in the bordered input, then zeros up to {@code "
-                        + "count} (the cut-off last tile computes those on valid addresses and drops them).\n")
+        t.addMethod(MethodSpec.methodBuilder("grid").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code (i * rowStep + j * step) * scale} for the rows i and columns j of an output plane, "
+                        + "row-major, then zeros up to {@code count}.\n")
                 .returns(int[].class)
-                .addParameter(int.class, "oh").addParameter(int.class, "ow").addParameter(int.class, "sh")
-                .addParameter(int.class, "sw").addParameter(int.class, "wp").addParameter(int.class, "count")
-                .addStatement("int[] pix = new int[count]")
+                .addParameter(int.class, "oh").addParameter(int.class, "ow").addParameter(int.class, "rowStep")
+                .addParameter(int.class, "step").addParameter(int.class, "scale").addParameter(int.class, "count")
+                .addStatement("int[] g = new int[count]")
                 .beginControlFlow("for (int i = 0, p = 0; i < oh; i++)")
                 .beginControlFlow("for (int j = 0; j < ow; j++, p++)")
-                .addStatement("pix[p] = i * sh * wp + j * sw")
+                .addStatement("g[p] = (i * rowStep + j * step) * scale")
                 .endControlFlow().endControlFlow()
-                .addStatement("return pix").build());
+                .addStatement("return g").build());
     }
 
     /**
@@ -130,26 +151,30 @@ final class VectorDirectConv {
     static void emit(TypeSpec.Builder t, MethodSpec.Builder bound, VectorKernels.Conv c, ClassName floatVector) {
         DenseKernels.ConvShape s = c.shape();
         String m = c.method();
-        Tile tile = tile(s);
+        Plan plan = plan(s);
         int pixels = s.pixels();
-        int rowsPadded = padded(pixels, tile.rows());
         int hp = s.h() + s.pads()[0] + s.pads()[2];
         int wp = s.w() + s.pads()[1] + s.pads()[3];
         String wf = "w_" + m;
         String bf = "b_" + m;
         String mp = "MP_" + m;
         t.addField(FieldSpec.builder(int.class, mp, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Output channels of {@code $L} padded to whole tiles of $L vectors.\n", m, tile.vectors())
-                .initializer("padded($L, $L)", s.m(), tile.vectors()).build());
-        t.addField(FieldSpec.builder(int[].class, "MAP_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Gather offsets of one channel over L pixels in the pixel-major tiles.\n")
-                .initializer("strided($N)", mp).build());
+                .addJavadoc("Output channels of {@code $L} padded to whole tiles of $L vectors.\n", m, plan.vectors())
+                .initializer("padded($L, $L)", s.m(), plan.vectors()).build());
         t.addField(FieldSpec.builder(int[].class, "OFF_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("tapOffsets($L, $L, $L, $L, $L, $L, $L)", s.c(), s.kh(), s.kw(), s.dil()[0],
                         s.dil()[1], hp, wp).build());
-        t.addField(FieldSpec.builder(int[].class, "PIX_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("pixelOrigins($L, $L, $L, $L, $L, $L)", s.oh(), s.ow(), s.strides()[0],
-                        s.strides()[1], wp, rowsPadded).build());
+        if (!plan.contiguous()) {
+            t.addField(FieldSpec.builder(int[].class, "PIX_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Each output pixel's top-left tap in the bordered input, then zeros (pixels of the "
+                            + "cut-off last tile, computed on valid addresses and dropped).\n")
+                    .initializer("grid($L, $L, $L, $L, 1, $L)", s.oh(), s.ow(), s.strides()[0] * wp, s.strides()[1],
+                            plan.slots()).build());
+        }
+        t.addField(FieldSpec.builder(int[].class, "SLOT_" + m, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Each output pixel's first float in the pixel-major tiles.\n")
+                .initializer("grid($L, $L, $L, 1, $N, $L)", s.oh(), s.ow(), plan.contiguous() ? plan.rowStride()
+                        : s.ow(), mp, pixels).build());
         t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
         bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, $N, true)", wf, c.weight(), s.m(),
                 s.taps(), mp);
@@ -159,11 +184,14 @@ final class VectorDirectConv {
             bound.addStatement("this.$N = transposed((float[]) w[$L], 1, $L, $N, false)", bf, c.bias(), s.m(), mp);
         }
         String scratch = "SCRATCH_" + m;
-        boolean pad = padding(s);
+        // Contiguous slots read up to R - 1 + (kw - 1) dilation past the last row: the copy has that slack.
+        boolean copy = padding(s) || plan.contiguous();
+        int copySize = s.c() * hp * wp + (plan.contiguous() ? plan.slots() - s.oh() * wp + plan.rows()
+                + (s.kw() - 1) * s.dil()[1] : 0);
         t.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[][].class), scratch,
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Per-thread $L[$L] accumulator tiles of {@code $L} (pixel-major).\n",
-                        pad ? "bordered input [" + s.c() + " x " + hp + " x " + wp + "] and " : "", rowsPadded, m)
+                        copy ? "bordered input [" + s.c() + " x " + hp + " x " + wp + "] and " : "", plan.slots(), m)
                 .initializer("new $T<float[][]>()", ThreadLocal.class).build());
 
         MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
@@ -174,12 +202,12 @@ final class VectorDirectConv {
         k.addParameter(JavaEmitter.FLOATS, "y");
         k.addStatement("float[][] sc = $N.get()", scratch);
         k.beginControlFlow("if (sc == null)");
-        k.addStatement("sc = new float[][] {new float[$L], new float[$L * $N]}", pad ? s.c() * hp * wp : 0,
-                rowsPadded, mp);
+        k.addStatement("sc = new float[][] {new float[$L], new float[$L * $N]}", copy ? copySize : 0, plan.slots(),
+                mp);
         k.addStatement("$N.set(sc)", scratch);
         k.endControlFlow();
-        if (pad) {
-            k.addComment("The bordered copy: the border is never written, so it stays zero.");
+        if (copy) {
+            k.addComment("The bordered copy: the border and slack are never written, so they stay zero.");
             k.addStatement("float[] xp = sc[0]");
             k.beginControlFlow("for (int ic = 0; ic < $L; ic++)", s.c());
             k.beginControlFlow("for (int i = 0; i < $L; i++)", s.h());
@@ -191,19 +219,18 @@ final class VectorDirectConv {
             k.addStatement("float[] xp = x");
         }
         k.addStatement("float[] acc = sc[1]");
-        k.beginControlFlow("for (int p = 0; p < $L; p += $L)", rowsPadded, tile.rows());
+        k.beginControlFlow("for (int p = 0; p < $L; p += $L)", plan.slots(), plan.rows());
         k.addStatement("tile_$L(xp, $N, $L, p, acc)", m, wf, bias ? bf : "null");
         k.endControlFlow();
         k.addComment("Epilogue: the pixel-major tiles into the NCHW output" + (c.residual() ? ", plus the residual"
                 : "") + (c.relu() ? ", through the Relu (max keeps NaN)" : "") + ": each channel's run of L pixels "
-                + "gathered (stride MP), then the pixels left one at a time.");
-        k.addStatement("int mp = $N", mp);
-        k.addStatement("int[] map = $N", "MAP_" + m);
+                + "gathered through SLOT, then the pixels left one at a time.");
+        k.addStatement("int[] slot = $N", "SLOT_" + m);
         k.addStatement("int p0 = 0");
         k.beginControlFlow("for (; p0 + L <= $L; p0 += L)", pixels);
         k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", s.m());
         k.addStatement("int o = oc * $L + p0", pixels);
-        k.addStatement("$T v = $T.fromArray(S, acc, p0 * mp + oc, map, 0)", floatVector, floatVector);
+        k.addStatement("$T v = $T.fromArray(S, acc, oc, slot, p0)", floatVector, floatVector);
         if (c.residual()) {
             k.addStatement("v = v.add($T.fromArray(S, r, o))", floatVector);
         }
@@ -215,8 +242,8 @@ final class VectorDirectConv {
         k.endControlFlow();
         k.beginControlFlow("for (int oc = 0; oc < $L; oc++)", s.m());
         k.addStatement("int o = oc * $L", pixels);
-        k.beginControlFlow("for (int p = p0, a = p0 * mp + oc; p < $L; p++, a += mp)", pixels);
-        String v = "acc[a]";
+        k.beginControlFlow("for (int p = p0; p < $L; p++)", pixels);
+        String v = "acc[slot[p] + oc]";
         if (c.residual()) {
             v = v + " + r[o + p]";
         }
@@ -227,15 +254,15 @@ final class VectorDirectConv {
         k.endControlFlow();
         k.endControlFlow();
         t.addMethod(k.build());
-        t.addMethod(tileMethod(c, tile, floatVector));
+        t.addMethod(tileMethod(c, plan, floatVector));
     }
 
     /** Pixels p .. p + R - 1, every tile of output channels: {@code acc[(p + i) * MP + oc]}. */
-    private static MethodSpec tileMethod(VectorKernels.Conv c, Tile tile, ClassName fv) {
+    private static MethodSpec tileMethod(VectorKernels.Conv c, Plan plan, ClassName fv) {
         DenseKernels.ConvShape s = c.shape();
         String m = c.method();
-        int rows = tile.rows();
-        int vectors = tile.vectors();
+        int rows = plan.rows();
+        int vectors = plan.vectors();
         MethodSpec.Builder k = MethodSpec.methodBuilder("tile_" + m)
                 .addJavadoc("Pixels p .. p + $L of {@code $L}, all output channels, into the pixel-major tiles.\n",
                         rows - 1, m)
@@ -244,10 +271,12 @@ final class VectorDirectConv {
                 .addParameter(JavaEmitter.FLOATS, "b").addParameter(int.class, "p")
                 .addParameter(JavaEmitter.FLOATS, "acc");
         k.addStatement("int[] off = OFF_$L", m);
-        k.addStatement("int[] pix = PIX_$L", m);
         k.addStatement("int mp = MP_$L", m);
-        for (int i = 0; i < rows; i++) {
-            k.addStatement("int q$L = pix[p + $L]", i, i);
+        if (!plan.contiguous()) {
+            k.addStatement("int[] pix = PIX_$L", m);
+            for (int i = 0; i < rows; i++) {
+                k.addStatement("int q$L = pix[p + $L]", i, i);
+            }
         }
         k.beginControlFlow("for (int j = 0; j < mp; j += $L * L)", vectors);
         for (int v = 0; v < vectors; v++) {
@@ -263,14 +292,16 @@ final class VectorDirectConv {
             }
         }
         k.beginControlFlow("for (int t = 0; t < $L; t++)", s.taps());
-        k.addStatement("int o = off[t]");
+        // Contiguous slots: the tile's addresses are o + 0 .. o + R - 1, one bounds check for all.
+        k.addStatement(plan.contiguous() ? "int o = p + off[t]" : "int o = off[t]");
         k.addStatement("int wj = t * mp + j");
         for (int v = 0; v < vectors; v++) {
             k.addStatement("$T b$L = $T.fromArray(S, w, wj + $L * L)", fv, v, fv, v);
         }
         for (int i = 0; i < rows; i++) {
-            k.addStatement((i == 0 ? "$T x" : "x") + " = $T.broadcast(S, xp[q$L + o])",
-                    i == 0 ? new Object[] {fv, fv, i} : new Object[] {fv, i});
+            String address = plan.contiguous() ? "o + " + i : "q" + i + " + o";
+            k.addStatement((i == 0 ? "$T x" : "x") + " = $T.broadcast(S, xp[$L])",
+                    i == 0 ? new Object[] {fv, fv, address} : new Object[] {fv, address});
             for (int v = 0; v < vectors; v++) {
                 k.addStatement("c$L_$L = x.fma(b$L, c$L_$L)", i, v, v, i, v);
             }

@@ -72,11 +72,11 @@ final class VectorKernels {
     }
 
     /**
-     * Output channels per tile of the im2col kernel (by {@link #VECTORS} vectors of pixels): among 4 to 6, the count
-     * that leaves the fewest channels to the one-row remainder tiles (the larger on a tie).
+     * Output channels per tile of the im2col kernel (by {@link #VECTORS} vectors of pixels): 4 or 5 (6 would take
+     * the tile method past 2,000 bytes of bytecode), whichever leaves fewer channels to the one-row remainder tiles.
      */
     static int rows(DenseKernels.ConvShape s) {
-        return VectorDirectConv.rowsFor(s.m(), 6);
+        return VectorDirectConv.rowsFor(s.m(), 5);
     }
 
     // ---- the scalar class's side ----
