@@ -31,8 +31,12 @@ final class VectorDirectConv {
 
     private VectorDirectConv() {}
 
-    /** Bounds checks a table-addressed broadcast costs, in multiply-adds (measured: 54 against 91 GMAC/s at 12x2). */
-    private static final double CHECK_COST = 1.5;
+    /**
+     * What the bounds check of a table-addressed broadcast costs, in multiply-adds. A micro-benchmark of the 12x2
+     * tile alone suggests 1.5 (54 against 91 GMAC/s), but with 1.5 the model sent resnet8's 7x7 layers to im2col and
+     * the whole model ran 10 % slower (interleaved A/B); 0.5 keeps them direct.
+     */
+    private static final double CHECK_COST = 0.5;
 
     /**
      * A layer's direct kernel: {@code rows} pixels by {@code vectors} vectors of output channels per tile, over
