@@ -1497,8 +1497,7 @@ public final class JavaEmitter {
                         + "rows, then " + (channels ? "rows of output channels, " + DenseKernels.TILE + " pixels"
                         : DenseKernels.TILE + " output planes") + " per pass, " + DenseKernels.TAPS + " taps at a "
                         + "time" + (relu != null ? "; the following Relu is applied as outputs are stored." : "."),
-                        new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads, dil, oh, ow), bias,
-                        relu != null, channels);
+                        convShape, bias, relu != null, channels);
                 List<Object> args = new ArrayList<>(List.of(x, field(node, 1)));
                 if (bias) {
                     args.add(field(node, 2));

@@ -10,13 +10,14 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The SIMD class's direct convolution (no im2col): output channels innermost, the input read in place. The input is
- * copied once into a per-thread zero-bordered buffer {@code xp [C][H + pads][W + pads]} (skipped without pads), so
- * every tap of every output pixel is the address {@code PIX[p] + OFF[t]}: {@code PIX} the pixel's top-left corner
- * in {@code xp}, {@code OFF} the tap's (channel, row, column) offset, both baked into static tables. A register
- * tile of {@code R} pixels by {@code V} vectors of output channels accumulates, over the taps, the broadcast input
- * value times the weight row {@code w[t][oc...]} (transposed at bind, zero-padded to whole tiles): the structure of
- * ONNX Runtime's NCHWc kernels, with the NCHW tensors of the scalar class converted only in the epilogue, which
- * also applies a fused residual Add and Relu. {@code R} and {@code V} are chosen per layer from its (baked) shape.
+ * copied once into a per-thread zero-bordered buffer {@code xp [C][H + pads][W + pads]} (skipped without pads, unless
+ * the slots are contiguous), so every tap of every output pixel is the pixel's top-left corner in {@code xp} plus
+ * {@code OFF[t]}, the tap's (channel, row, column) offset, baked into a static table; the corners come from the
+ * baked table {@code PIX} or, with stride 1, are contiguous slots (see {@link Plan}). A register tile of {@code R}
+ * pixels by {@code V} vectors of output channels accumulates, over the taps, the broadcast input value times the
+ * weight row {@code w[t][oc...]} (transposed at bind, zero-padded to whole tiles): the structure of ONNX Runtime's
+ * NCHWc kernels, with the NCHW tensors of the scalar class converted only in the epilogue (Vector API gathers), which
+ * also applies a fused residual Add and Relu. The plan is chosen per layer from its (baked) shape.
  *
  * <p>Each output is its bias, then the products in tap order (weight order), each a fused multiply-add: the same
  * summation order as the scalar kernels, one rounding per product-add instead of two.
