@@ -6,6 +6,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.tamp.codegen.container.Identifiers;
@@ -53,6 +54,8 @@ public final class JavaEmitter {
     public static final String WEIGHTS_RESOURCE = "weights.tamp";
 
     static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+    /** Largest MaxPool window whose taps are unrolled (when no window reaches the padding). */
+    private static final int MAX_POOL_UNROLLED = 9;
 
     private JavaEmitter() {}
 
@@ -148,8 +151,16 @@ public final class JavaEmitter {
         private int temporaries;
         /** Per-image shapes of every activation, from a first pass (empty in that pass). */
         private final Map<String, int[]> knownShapes;
-        /** Relu layers applied by the kernel that produces their input, generated as no kernel of their own. */
-        private final java.util.Set<Node> fusedRelus = new java.util.HashSet<>();
+        /**
+         * Layers applied by the kernel that produces their input, generated as no kernel call of their own: Relus,
+         * and residual Adds (with their Relus) fused into a SIMD Conv.
+         */
+        private final java.util.Set<Node> fusedNodes = new java.util.HashSet<>();
+        /** Sizes of the per-thread activation buffers of the SIMD path ({@link #defineReused}), in order. */
+        private final List<Integer> workspace = new ArrayList<>();
+        private final java.util.Set<String> workspaceLocals = new java.util.HashSet<>();
+        /** Each node's sanitized identifier. */
+        private final Map<Node, String> nodeIdentifiers = new HashMap<>();
 
         /** Whether the dense layers also get SIMD kernels (a second class). */
         private final boolean simd;
@@ -193,11 +204,14 @@ public final class JavaEmitter {
             findDecodedWeights();
             weights();
             List<String> nodeIds = Identifiers.assign(graph.nodes().stream().map(Node::name).toList());
+            for (int i = 0; i < graph.nodes().size(); i++) {
+                nodeIdentifiers.put(graph.nodes().get(i), nodeIds.get(i));
+            }
             List<String> layerNames = new ArrayList<>();
             for (int i = 0; i < graph.nodes().size(); i++) {
                 Node node = graph.nodes().get(i);
                 layerNames.add(node.name());
-                if (!fusedRelus.contains(node)) {
+                if (!fusedNodes.contains(node)) {
                     layer(node, nodeIds.get(i));
                 }
             }
@@ -206,7 +220,16 @@ public final class JavaEmitter {
                 throw new UnsupportedModelException("the graph output " + output + " is not computed by a layer");
             }
             int outputSize = size(shapes.get(output));
-            body.addStatement("return $N", locals.get(output));
+            if (workspaceLocals.contains(locals.get(output))) {
+                body.addStatement("return ws != null ? $N.clone() : $N", locals.get(output), locals.get(output));
+            } else {
+                body.addStatement("return $N", locals.get(output));
+            }
+            CodeBlock.Builder prologue = CodeBlock.builder();
+            if (!workspace.isEmpty()) {
+                addWorkspace();
+                prologue.addStatement("float[][] ws = vector != null ? workspace() : null");
+            }
 
             type.addField(constant(int.class, "INPUT_SIZE", CodeBlock.of("$L", inputSize),
                     "Floats per input image, row-major over the input's dimensions after the batch one."));
@@ -239,6 +262,7 @@ public final class JavaEmitter {
                     .addStatement("throw new $T($S + INPUT_SIZE + $S + input.length)", IllegalArgumentException.class,
                             "expected an input of ", " floats, got ")
                     .endControlFlow()
+                    .addCode(prologue.build())
                     .addCode(body.build())
                     .build());
             type.addMethod(MethodSpec.methodBuilder("predict")
@@ -277,6 +301,38 @@ public final class JavaEmitter {
                         .addStatement("return vector != null").build());
             }
             return type.build();
+        }
+
+        /**
+         * The per-thread activation buffers of the SIMD path: {@code WORKSPACE_SIZES}, the {@code ThreadLocal} and
+         * {@code workspace()}, which allocates this thread's buffers on its first call.
+         */
+        private void addWorkspace() {
+            CodeBlock.Builder sizes = CodeBlock.builder().add("{");
+            for (int i = 0; i < workspace.size(); i++) {
+                sizes.add(i == 0 ? "$L" : ", $L", workspace.get(i));
+            }
+            type.addField(FieldSpec.builder(int[].class, "WORKSPACE_SIZES", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer(sizes.add("}").build()).build());
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[][].class),
+                    "WORKSPACE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Per-thread buffers of the activations the SIMD kernels write (each overwritten "
+                            + "whole by its kernel on every call).\n")
+                    .initializer("new $T<float[][]>()", ThreadLocal.class).build());
+            type.addMethod(MethodSpec.methodBuilder("workspace")
+                    .addJavadoc("This thread's activation buffers of the SIMD path.\n")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .returns(ArrayTypeName.of(FLOATS))
+                    .addStatement("float[][] ws = WORKSPACE.get()")
+                    .beginControlFlow("if (ws == null)")
+                    .addStatement("ws = new float[WORKSPACE_SIZES.length][]")
+                    .beginControlFlow("for (int i = 0; i < ws.length; i++)")
+                    .addStatement("ws[i] = new float[WORKSPACE_SIZES[i]]")
+                    .endControlFlow()
+                    .addStatement("WORKSPACE.set(ws)")
+                    .endControlFlow()
+                    .addStatement("return ws")
+                    .build());
         }
 
         private static FieldSpec constant(Class<?> t, String name, CodeBlock value, String doc) {
@@ -585,6 +641,16 @@ public final class JavaEmitter {
          * as it stores; null if there is none. The Relu's output becomes the node's output local.
          */
         private Node fusableRelu(Node node) {
+            Node only = soleReader(node);
+            if (only == null || !only.opType().equals("Relu") || !only.attributes().values().isEmpty()
+                    || only.inputs().size() != 1 || only.outputs().size() != 1) {
+                return null;
+            }
+            return only;
+        }
+
+        /** The one node that reads {@code node}'s output, once, when that output is not a graph output; else null. */
+        private Node soleReader(Node node) {
             String out = node.output(0);
             if (graph.outputs().stream().anyMatch(o -> o.name().equals(out))) {
                 return null;
@@ -599,18 +665,46 @@ public final class JavaEmitter {
                     }
                 }
             }
-            if (reads != 1 || !only.opType().equals("Relu") || !only.attributes().values().isEmpty()
-                    || only.inputs().size() != 1 || only.outputs().size() != 1) {
+            return reads == 1 ? only : null;
+        }
+
+        /**
+         * The residual Add that alone reads {@code node}'s output (not a graph output) and adds an activation of the
+         * same shape that is already computed, which a SIMD Conv applies in its epilogue; null if there is none.
+         */
+        private Node fusableResidual(Node node, int[] shape) {
+            Node add = soleReader(node);
+            if (add == null || !add.opType().equals("Add") || !add.attributes().values().isEmpty()
+                    || add.inputs().size() != 2 || add.outputs().size() != 1) {
                 return null;
             }
-            return only;
+            String other = residualOperand(add, node);
+            if (other.equals(node.output(0)) || graph.isWeight(other) || !locals.containsKey(other)
+                    || !Arrays.equals(shapes.get(other), shape)) {
+                return null;
+            }
+            return add;
+        }
+
+        /** The input of {@code add} that {@code producer} does not compute. */
+        private static String residualOperand(Node add, Node producer) {
+            return add.input(0).equals(producer.output(0)) ? add.input(1) : add.input(0);
         }
 
         /** Defines {@code node}'s output and, when {@code relu} is fused into it, the Relu's output as the same local. */
         private String defineFused(Node node, int[] shape, Node relu) {
-            String y = define(node, shape);
+            return defineFused(node, shape, relu, false);
+        }
+
+        /**
+         * {@link #defineFused}; with {@code reused}, the activation is, when the SIMD kernels are bound, this thread's
+         * buffer of the workspace rather than a new array: only for the outputs of SIMD kernels, which overwrite every
+         * element (scalar kernels may accumulate into a fresh, zero array).
+         */
+        private String defineFused(Node node, int[] shape, Node relu, boolean reused) {
+            String y = reused ? defineReused(node, shape) : define(node, shape);
             if (relu != null) {
-                fusedRelus.add(relu);
+                fusedNodes.add(relu);
                 locals.put(relu.output(0), y);
                 shapes.put(relu.output(0), shape);
             }
@@ -755,6 +849,18 @@ public final class JavaEmitter {
             return out;
         }
 
+        /** A SIMD kernel's output: this thread's workspace buffer when the SIMD kernels are bound, else a new array. */
+        private String defineReused(Node node, int[] shape) {
+            String local = "t" + temporaries++;
+            locals.put(node.output(0), local);
+            shapes.put(node.output(0), shape);
+            body.addStatement("float[] $N = ws != null ? ws[$L] : new float[$L]", local, workspace.size(),
+                    size(shape));
+            workspace.add(size(shape));
+            workspaceLocals.add(local);
+            return local;
+        }
+
         private String define(Node node, int[] shape) {
             String local = "t" + temporaries++;
             locals.put(node.output(0), local);
@@ -867,7 +973,7 @@ public final class JavaEmitter {
             String method = "gemm_" + id;
             if (rowWeights.containsKey(node.input(1))) {
                 Node relu = fusableRelu(node);
-                String y = defineFused(node, new int[] {n}, relu);
+                String y = defineFused(node, new int[] {n}, relu, vectorNodes.contains(node));
                 MethodSpec.Builder m = typedKernel(method, "Gemm: y[" + n + "] = x[" + k + "] * W" + (transB ? "^T"
                         : "") + (bias ? " + c" : "") + ", W stored [" + bd[0] + ", " + bd[1] + "], kept as rows ["
                         + k + "][" + n + "].\ny accumulates " + DenseKernels.BLOCK + " rows of W per pass"
@@ -1366,8 +1472,24 @@ public final class JavaEmitter {
             }
             String method = "conv_" + id;
             if (group == 1) {
+                int[] shape = {m, oh, ow};
+                DenseKernels.ConvShape convShape = new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads,
+                        dil, oh, ow);
                 Node relu = fusableRelu(node);
-                String y = defineFused(node, new int[] {m, oh, ow}, relu);
+                Node residual = relu == null && vectorNodes.contains(node) && VectorKernels.fusesResidual(convShape)
+                        ? fusableResidual(node, shape) : null;
+                String y;
+                if (residual == null) {
+                    y = defineFused(node, shape, relu, vectorNodes.contains(node));
+                } else {
+                    // The SIMD kernel writes the Add's (and its Relu's) output; the Conv's own output exists only on
+                    // the scalar path, declared there.
+                    fusedNodes.add(residual);
+                    defineFused(residual, shape, fusableRelu(residual), true);
+                    y = "t" + temporaries++;
+                    locals.put(node.output(0), y);
+                    shapes.put(node.output(0), shape);
+                }
                 boolean channels = rowWeights.containsKey(node.input(1));
                 DenseKernels.conv(type, method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m + ", " + oh
                         + ", " + ow + "], kernel " + kh + "x" + kw + ", strides " + strides[0] + "x" + strides[1]
@@ -1375,17 +1497,29 @@ public final class JavaEmitter {
                         + "rows, then " + (channels ? "rows of output channels, " + DenseKernels.TILE + " pixels"
                         : DenseKernels.TILE + " output planes") + " per pass, " + DenseKernels.TAPS + " taps at a "
                         + "time" + (relu != null ? "; the following Relu is applied as outputs are stored." : "."),
-                        new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads, dil, oh, ow), bias,
-                        relu != null, channels);
+                        convShape, bias, relu != null, channels);
                 List<Object> args = new ArrayList<>(List.of(x, field(node, 1)));
                 if (bias) {
                     args.add(field(node, 2));
                 }
                 args.add(y);
-                if (vectorNodes.contains(node)) {
-                    vectorLayers.add(new VectorKernels.Conv(method, new DenseKernels.ConvShape(c, h, wIn, m, kh, kw,
-                            strides, pads, dil, oh, ow), weightIndex.get(node.input(1)),
-                            bias ? weightIndex.get(node.input(2)) : -1, relu != null));
+                if (residual != null) {
+                    Node residualRelu = fusableRelu(residual);
+                    vectorLayers.add(new VectorKernels.Conv(method, convShape, weightIndex.get(node.input(1)),
+                            bias ? weightIndex.get(node.input(2)) : -1, residualRelu != null, true));
+                    String out = locals.get(residual.output(0));
+                    body.beginControlFlow("if (vector != null)")
+                            .addStatement("vector.$N($N, $N, $N)", method, x,
+                                    locals.get(residualOperand(residual, node)), out)
+                            .nextControlFlow("else")
+                            .addStatement("float[] $N = new float[$L]", y, size(shape));
+                    call(method, args.toArray());
+                    call(addKernel(residual, nodeIdentifiers.get(residual), shape, residualRelu),
+                            locals.get(residual.input(0)), locals.get(residual.input(1)), out);
+                    body.endControlFlow();
+                } else if (vectorNodes.contains(node)) {
+                    vectorLayers.add(new VectorKernels.Conv(method, convShape, weightIndex.get(node.input(1)),
+                            bias ? weightIndex.get(node.input(2)) : -1, relu != null, false));
                     dispatch(method, new Object[] {x, y}, args.toArray());
                 } else {
                     call(method, args.toArray());
@@ -1560,6 +1694,14 @@ public final class JavaEmitter {
                     + oh + ", " + ow + "], window " + kernel[0] + "x" + kernel[1] + ", strides " + strides[0] + "x"
                     + strides[1] + ", pads " + Arrays.toString(pads) + "; padding never wins, NaN propagates.",
                     "x", "y");
+            boolean inside = pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0;
+            if (inside && kernel[0] * kernel[1] <= MAX_POOL_UNROLLED) {
+                // No padding: every window lies inside the image; its taps unrolled, in the same order.
+                insideMaxPool(k, c, h, w, oh, ow, kernel, strides, dil);
+                type.addMethod(k.build());
+                call(method, x, y);
+                return;
+            }
             k.addStatement("int o = 0");
             k.beginControlFlow("for (int c = 0; c < $L; c++)", c);
             k.addStatement("int xBase = c * $L", h * w);
@@ -1585,6 +1727,34 @@ public final class JavaEmitter {
             k.endControlFlow();
             type.addMethod(k.build());
             call(method, x, y);
+        }
+
+        /**
+         * A MaxPool whose windows all lie inside the image, each window's taps unrolled in row order: the first tap
+         * starts the maximum (the reference's -inf start gives the same value), and each next one wins if it is
+         * larger or NaN, as in the general kernel.
+         */
+        private static void insideMaxPool(MethodSpec.Builder k, int c, int h, int w, int oh, int ow, int[] kernel,
+                int[] strides, int[] dil) {
+            k.beginControlFlow("for (int c = 0, o = 0; c < $L; c++)", c);
+            k.beginControlFlow("for (int oh = 0; oh < $L; oh++)", oh);
+            k.addStatement("int xRow = c * $L + oh * $L", h * w, strides[0] * w);
+            k.beginControlFlow("for (int ow = 0; ow < $L; ow++, o++)", ow);
+            k.addStatement("int b = xRow + ow * $L", strides[1]);
+            k.addStatement("float acc = x[b]");
+            k.addStatement("float v");
+            for (int i = 0; i < kernel[0]; i++) {
+                for (int j = 0; j < kernel[1]; j++) {
+                    if (i + j > 0) {
+                        k.addStatement("v = x[b + $L]", i * dil[0] * w + j * dil[1]);
+                        k.addStatement("acc = v > acc || v != v ? v : acc");
+                    }
+                }
+            }
+            k.addStatement("y[o] = acc");
+            k.endControlFlow();
+            k.endControlFlow();
+            k.endControlFlow();
         }
 
         private void relu(Node node, String id) {
@@ -1634,9 +1804,14 @@ public final class JavaEmitter {
                     operands[i] = field(node, i);
                 }
             }
-            String method = "add_" + id;
             Node relu = fusableRelu(node);
             String y = defineFused(node, shape, relu);
+            call(addKernel(node, id, shape, relu), operands[0], operands[1], y);
+        }
+
+        /** The kernel {@code add_<id>(a, b, y)} of an Add of two tensors of {@code shape}, then {@code relu}, if any. */
+        private String addKernel(Node node, String id, int[] shape, Node relu) {
+            String method = "add_" + id;
             MethodSpec.Builder k = kernel(method, node, "Add of two tensors of " + size(shape) + " floats"
                     + (relu != null ? ", then the following Relu." : "."), "a", "b", "y");
             k.beginControlFlow("for (int i = 0; i < $L; i++)", size(shape));
@@ -1647,7 +1822,7 @@ public final class JavaEmitter {
             }
             k.endControlFlow();
             type.addMethod(k.build());
-            call(method, operands[0], operands[1], y);
+            return method;
         }
 
         private static int[] stripOnes(int[] dims) {

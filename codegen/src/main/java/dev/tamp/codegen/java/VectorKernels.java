@@ -20,11 +20,12 @@ import javax.lang.model.element.Modifier;
  * species has at least 4 lanes; otherwise, and when the system property {@value #PROPERTY} is {@code false}, it runs
  * its own scalar kernels.
  *
- * <p>Kernels: C = A B over register tiles of {@link #ROWS} rows by {@link #VECTORS} vectors (Conv) or 1 row by
- * {@link #GEMM_VECTORS} vectors (Gemm), accumulators in registers over the whole reduction. Conv is the im2col GEMM
- * either pixel-innermost (A = the [M, taps] weight, B = im2col rows padded to whole tiles) or channel-innermost (A =
- * the im2col rows read transposed, B = the weight transposed at bind into [taps][M padded]), as {@link
- * #channelsInnermost} chooses. Each output is its bias (Conv) then the products in tap order, each fused (one
+ * <p>Kernels: register tiles of fused multiply-adds, accumulators in registers over the whole reduction. Conv is
+ * either the direct kernel of {@link VectorDirectConv} (output channels innermost, the input read in place through
+ * tap and pixel offset tables) or, where that pads more lanes than copying the input costs ({@link
+ * VectorDirectConv#chosen}), the im2col GEMM with pixels innermost: tiles of {@link #rows} output channels by {@link
+ * #VECTORS} vectors of pixels (A = the [M, taps] weight, B = im2col rows padded to whole tiles). Gemm: tiles of 1 row
+ * by {@link #GEMM_VECTORS} vectors. Each output is its bias (Conv) then the products in tap order, each fused (one
  * rounding per product-add instead of two), so results differ from the scalar kernels by summation rounding only.
  */
 final class VectorKernels {
@@ -32,14 +33,10 @@ final class VectorKernels {
     static final String PROPERTY = "tamp.simd";
     static final String SUFFIX = "Simd";
 
-    /** Rows (output channels or pixels) per Conv tile. */
-    static final int ROWS = 4;
-    /** Vectors per Conv tile row: ROWS x VECTORS accumulators stay in registers. */
+    /** Vectors per im2col Conv tile row: {@link #rows} x VECTORS accumulators stay in registers. */
     static final int VECTORS = 4;
     /** Vectors per Gemm tile (one row: the batch-1 input). */
     static final int GEMM_VECTORS = 4;
-    /** The tile width the layout choice assumes (2 vectors of AVX-512's 16 lanes); only a heuristic. */
-    private static final int ASSUMED_TILE = 64;
 
     private static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
     private static final TypeName SPECIES = ParameterizedTypeName.get(
@@ -52,8 +49,12 @@ final class VectorKernels {
         String method();
     }
 
-    /** A dense one-group Conv: weight and bias are container indices (bias -1 when absent). */
-    record Conv(String method, DenseKernels.ConvShape shape, int weight, int bias, boolean relu) implements Layer {}
+    /**
+     * A dense one-group Conv: weight and bias are container indices (bias -1 when absent); with {@code residual}
+     * the kernel also adds the activation {@code r} (a fused residual Add) before the fused Relu, if any.
+     */
+    record Conv(String method, DenseKernels.ConvShape shape, int weight, int bias, boolean relu, boolean residual)
+            implements Layer {}
 
     /**
      * A dense Gemm {@code y = epilogue(x W)}, W stored [n, k] ({@code transB}) or [k, n] at container index {@code
@@ -63,18 +64,19 @@ final class VectorKernels {
             implements Layer {}
 
     /**
-     * Whether the SIMD Conv puts output channels innermost: the side that wastes less of a 32-wide tile to padding,
-     * pixels on a tie for planes of 256 and more (measured on resnet8: 64 channels of 196 pixels 34 GMAC/s channel-
-     * innermost against 21 pixel-innermost).
+     * Whether the SIMD kernel of a Conv of this shape can fuse a residual Add (and a Relu after it) into its
+     * epilogue: the direct kernel can ({@link VectorDirectConv#chosen}), the im2col one does not.
      */
-    static boolean channelsInnermost(DenseKernels.ConvShape s) {
-        long channels = padded(s.m(), ASSUMED_TILE) * (long) s.pixels();
-        long pixels = padded(s.pixels(), ASSUMED_TILE) * (long) s.m();
-        return channels < pixels || channels == pixels && s.pixels() < 256;
+    static boolean fusesResidual(DenseKernels.ConvShape s) {
+        return VectorDirectConv.chosen(s);
     }
 
-    private static int padded(int n, int tile) {
-        return (n + tile - 1) / tile * tile;
+    /**
+     * Output channels per tile of the im2col kernel (by {@link #VECTORS} vectors of pixels): 4 or 5 (6 would take
+     * the tile method past 2,000 bytes of bytecode), whichever leaves fewer channels to the one-row remainder tiles.
+     */
+    static int rows(DenseKernels.ConvShape s) {
+        return VectorDirectConv.rowsFor(s.m(), 5);
     }
 
     // ---- the scalar class's side ----
@@ -94,6 +96,9 @@ final class VectorKernels {
                     Modifier.ABSTRACT).addParameter(JavaEmitter.FLOATS, "x");
             if (l instanceof Gemm g && g.bias()) {
                 m.addParameter(JavaEmitter.FLOATS, "c");
+            }
+            if (l instanceof Conv c && c.residual()) {
+                m.addParameter(JavaEmitter.FLOATS, "r");
             }
             t.addMethod(m.addParameter(JavaEmitter.FLOATS, "y").build());
         }
@@ -167,12 +172,19 @@ final class VectorKernels {
         }
         bound.addStatement("return");
         bound.endControlFlow();
+        boolean direct = false;
         for (Layer l : layers) {
-            if (l instanceof Conv c) {
+            if (l instanceof Conv c && VectorDirectConv.chosen(c.shape())) {
+                VectorDirectConv.emit(t, bound, c, FLOAT_VECTOR);
+                direct = true;
+            } else if (l instanceof Conv c) {
                 conv(t, bound, c);
             } else {
                 gemm(t, bound, (Gemm) l);
             }
+        }
+        if (direct) {
+            VectorDirectConv.addHelpers(t);
         }
         t.addMethod(bound.build());
         t.addMethod(MethodSpec.methodBuilder("bind").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
@@ -198,40 +210,28 @@ final class VectorKernels {
         return t.build();
     }
 
+    /** The im2col GEMM with pixels innermost: A = the [M, taps] weight as stored, B = im2col rows padded to tiles. */
     private static void conv(TypeSpec.Builder t, MethodSpec.Builder bound, Conv c) {
         DenseKernels.ConvShape s = c.shape();
         String m = c.method();
-        boolean channels = channelsInnermost(s);
         int taps = s.taps();
-        int pixels = s.pixels();
         String wf = "w_" + m;
         String bf = "b_" + m;
         t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
-        if (channels) {
-            bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, padded($L, $L), true)", wf, c.weight(),
-                    s.m(), taps, s.m(), VECTORS);
-            if (c.bias() >= 0) {
-                t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
-                bound.addStatement("this.$N = transposed((float[]) w[$L], 1, $L, padded($L, $L), false)", bf,
-                        c.bias(), s.m(), s.m(), VECTORS);
-            }
-        } else {
-            bound.addStatement("this.$N = (float[]) w[$L]", wf, c.weight());
-            if (c.bias() >= 0) {
-                t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
-                bound.addStatement("this.$N = (float[]) w[$L]", bf, c.bias());
-            }
+        bound.addStatement("this.$N = (float[]) w[$L]", wf, c.weight());
+        if (c.bias() >= 0) {
+            t.addField(JavaEmitter.FLOATS, bf, Modifier.PRIVATE, Modifier.FINAL);
+            bound.addStatement("this.$N = (float[]) w[$L]", bf, c.bias());
         }
-        // The im2col rows: stride padded to whole tiles when pixels are innermost, then ROWS x VECTORS x L floats
-        // of store scratch.
+        // The im2col rows: stride padded to whole tiles, then rows x VECTORS x L floats of store scratch.
         String scratch = "SCRATCH_" + m;
-        String stride = channels ? String.valueOf(pixels) : "padded(" + pixels + ", " + VECTORS + ")";
+        String stride = "padded(" + s.pixels() + ", " + VECTORS + ")";
         t.addField(FieldSpec.builder(ParameterizedTypeName.get(ThreadLocal.class, float[].class), scratch,
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Per-thread im2col rows of {@code $L} (row stride {@code $L}), then tile scratch.\n", m,
                         stride)
                 .initializer("new $T<float[]>()", ThreadLocal.class).build());
-        t.addMethod(im2col(m, scratch, s, stride));
+        t.addMethod(im2col(m, scratch, s, stride, rows(s)));
 
         MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
@@ -243,38 +243,32 @@ final class VectorKernels {
         }
         k.addStatement("int cs = $L", stride);
         k.addStatement("int tmp = $L * cs", taps);
-        tiles(t, k, c, channels);
-    }
-
-    /** The tile loops of a Conv kernel; the two tile heights are separate methods to keep each small. */
-    private static void tiles(TypeSpec.Builder t, MethodSpec.Builder k, Conv c, boolean channels) {
-        DenseKernels.ConvShape s = c.shape();
-        String m = c.method();
-        int rows = channels ? s.pixels() : s.m();
-        boolean bias = c.bias() >= 0;
+        int rows = rows(s);
+        String b = c.bias() >= 0 ? "b" : "null";
         k.addStatement("int r = 0");
-        k.beginControlFlow("for (; r + $L <= $L; r += $L)", ROWS, rows, ROWS);
-        k.addStatement(bias ? "tile$L_$L(col, w, b, cs, tmp, r, y)" : "tile$L_$L(col, w, null, cs, tmp, r, y)", ROWS,
-                m);
+        k.beginControlFlow("for (; r + $L <= $L; r += $L)", rows, s.m(), rows);
+        k.addStatement("tile$L_$L(col, w, $L, cs, tmp, r, y)", rows, m, b);
         k.endControlFlow();
-        k.beginControlFlow("for (; r < $L; r++)", rows);
-        k.addStatement(bias ? "tile1_$L(col, w, b, cs, tmp, r, y)" : "tile1_$L(col, w, null, cs, tmp, r, y)", m);
-        k.endControlFlow();
+        if (s.m() % rows != 0) {
+            k.beginControlFlow("for (; r < $L; r++)", s.m());
+            k.addStatement("tile1_$L(col, w, $L, cs, tmp, r, y)", m, b);
+            k.endControlFlow();
+        }
         t.addMethod(k.build());
-        t.addMethod(convTile(c, channels, ROWS));
-        t.addMethod(convTile(c, channels, 1));
+        t.addMethod(convTile(c, rows));
+        if (s.m() % rows != 0) {
+            t.addMethod(convTile(c, 1));
+        }
     }
 
     /**
-     * {@code R} rows of the Conv GEMM starting at row {@code r}, every column tile: pixel-innermost rows are output
-     * channels (A = w[oc * taps + t], B = col[t * cs + p]); channel-innermost rows are pixels (A = col[t * cs + p],
-     * B = w[t * mp + oc]).
+     * {@code R} output channels of the Conv GEMM starting at row {@code r}, every tile of pixels (A = w[oc * taps +
+     * t], B = col[t * cs + p]).
      */
-    private static MethodSpec convTile(Conv c, boolean channels, int rowsPerTile) {
+    private static MethodSpec convTile(Conv c, int rowsPerTile) {
         DenseKernels.ConvShape s = c.shape();
         int taps = s.taps();
         int pixels = s.pixels();
-        int mOut = s.m();
         boolean bias = c.bias() >= 0;
         MethodSpec.Builder k = MethodSpec.methodBuilder("tile" + rowsPerTile + "_" + c.method())
                 .addJavadoc("Rows r.. r + $L of the GEMM of {@code $L}, every column tile.\n", rowsPerTile - 1,
@@ -283,40 +277,23 @@ final class VectorKernels {
                 .addParameter(JavaEmitter.FLOATS, "col").addParameter(JavaEmitter.FLOATS, "w")
                 .addParameter(JavaEmitter.FLOATS, "b").addParameter(int.class, "cs").addParameter(int.class, "tmp")
                 .addParameter(int.class, "r").addParameter(JavaEmitter.FLOATS, "y");
-        String cols = channels ? "padded(" + mOut + ", " + VECTORS + ")" : "cs";
-        k.addStatement("int n = $L", cols);
-        k.beginControlFlow("for (int j = 0; j < n; j += $L * L)", VECTORS);
+        k.beginControlFlow("for (int j = 0; j < cs; j += $L * L)", VECTORS);
         for (int i = 0; i < rowsPerTile; i++) {
             for (int v = 0; v < VECTORS; v++) {
-                String init;
-                if (!bias) {
-                    init = "FloatVector.zero(S)";
-                } else if (channels) {
-                    init = "FloatVector.fromArray(S, b, j + " + v + " * L)";
-                } else {
-                    init = "FloatVector.broadcast(S, b[r + " + i + "])";
-                }
+                String init = bias ? "FloatVector.broadcast(S, b[r + " + i + "])" : "FloatVector.zero(S)";
                 k.addStatement("$T c$L$L = " + init.replace("FloatVector", "$T"), FLOAT_VECTOR, i, v, FLOAT_VECTOR);
             }
         }
-        if (channels) {
-            // A(i, t) = col[t * cs + r + i], B row t = w[t * n + j ...].
-            k.beginControlFlow("for (int t = 0, a = r, bj = j; t < $L; t++, a += cs, bj += n)", taps);
-        } else {
-            // A(i, t) = w[(r + i) * taps + t], B row t = col[t * cs + j ...].
-            k.addStatement("int a0 = r * $L", taps);
-            k.beginControlFlow("for (int t = 0, a = a0, bj = j; t < $L; t++, a++, bj += cs)", taps);
-        }
-        String bArray = channels ? "w" : "col";
-        String aArray = channels ? "col" : "w";
+        // A(i, t) = w[(r + i) * taps + t], B row t = col[t * cs + j ...].
+        k.addStatement("int a0 = r * $L", taps);
+        k.beginControlFlow("for (int t = 0, a = a0, bj = j; t < $L; t++, a++, bj += cs)", taps);
         for (int v = 0; v < VECTORS; v++) {
-            k.addStatement("$T b$L = $T.fromArray(S, $L, bj + $L * L)", FLOAT_VECTOR, v, FLOAT_VECTOR, bArray, v);
+            k.addStatement("$T b$L = $T.fromArray(S, col, bj + $L * L)", FLOAT_VECTOR, v, FLOAT_VECTOR, v);
         }
         for (int i = 0; i < rowsPerTile; i++) {
-            String aIndex = channels ? "a + " + i : "a + " + (i * taps);
-            k.addStatement((i == 0 ? "$T " : "") + "x = $T.broadcast(S, $L[$L])",
-                    i == 0 ? new Object[] {FLOAT_VECTOR, FLOAT_VECTOR, aArray, aIndex}
-                            : new Object[] {FLOAT_VECTOR, aArray, aIndex});
+            k.addStatement((i == 0 ? "$T " : "") + "x = $T.broadcast(S, w[$L])",
+                    i == 0 ? new Object[] {FLOAT_VECTOR, FLOAT_VECTOR, "a + " + (i * taps)}
+                            : new Object[] {FLOAT_VECTOR, "a + " + (i * taps)});
             for (int v = 0; v < VECTORS; v++) {
                 k.addStatement("c$L$L = x.fma(b$L, c$L$L)", i, v, v, i, v);
             }
@@ -330,42 +307,32 @@ final class VectorKernels {
                 }
             }
         }
-        if (!channels) {
-            // Rows are output channels: whole tiles straight into y, the cut-off last one through the scratch.
-            k.beginControlFlow("if (j + $L * L <= $L)", VECTORS, pixels);
-            for (int i = 0; i < rowsPerTile; i++) {
-                for (int v = 0; v < VECTORS; v++) {
-                    k.addStatement("c$L$L.intoArray(y, (r + $L) * $L + j + $L * L)", i, v, i, pixels, v);
-                }
+        // Whole tiles straight into y, the cut-off last one through the scratch.
+        k.beginControlFlow("if (j + $L * L <= $L)", VECTORS, pixels);
+        for (int i = 0; i < rowsPerTile; i++) {
+            for (int v = 0; v < VECTORS; v++) {
+                k.addStatement("c$L$L.intoArray(y, (r + $L) * $L + j + $L * L)", i, v, i, pixels, v);
             }
-            k.nextControlFlow("else");
         }
+        k.nextControlFlow("else");
         for (int i = 0; i < rowsPerTile; i++) {
             for (int v = 0; v < VECTORS; v++) {
                 k.addStatement("c$L$L.intoArray(col, tmp + $L * L)", i, v, i * VECTORS + v);
             }
         }
-        int limit = channels ? mOut : pixels;
-        k.addStatement("int count = $T.min($L * L, $L - j)", Math.class, VECTORS, limit);
+        k.addStatement("int count = $T.min($L * L, $L - j)", Math.class, VECTORS, pixels);
         for (int i = 0; i < rowsPerTile; i++) {
-            if (channels) {
-                k.beginControlFlow("for (int l = 0; l < count; l++)");
-                k.addStatement("y[(j + l) * $L + r + $L] = col[tmp + $L * L + l]", pixels, i, i * VECTORS);
-                k.endControlFlow();
-            } else {
-                k.addStatement("$T.arraycopy(col, tmp + $L * L, y, (r + $L) * $L + j, count)", System.class,
-                        i * VECTORS, i, pixels);
-            }
+            k.addStatement("$T.arraycopy(col, tmp + $L * L, y, (r + $L) * $L + j, count)", System.class,
+                    i * VECTORS, i, pixels);
         }
-        if (!channels) {
-            k.endControlFlow();
-        }
+        k.endControlFlow();
         k.endControlFlow();
         return k.build();
     }
 
     /** Flat im2col: {@code col[t * cs + oh * ow + o]}; padding positions and padded columns stay zero. */
-    private static MethodSpec im2col(String method, String scratch, DenseKernels.ConvShape s, String stride) {
+    private static MethodSpec im2col(String method, String scratch, DenseKernels.ConvShape s, String stride,
+            int rows) {
         MethodSpec.Builder k = MethodSpec.methodBuilder("im2col_" + method)
                 .addJavadoc("This thread's im2col rows of {@code $L}, filled from {@code x}.\n", method)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -374,7 +341,7 @@ final class VectorKernels {
         k.addStatement("float[] col = $N.get()", scratch);
         k.addStatement("int cs = $L", stride);
         k.beginControlFlow("if (col == null)");
-        k.addStatement("col = new float[$L * cs + $L * $L * L]", s.taps(), ROWS, VECTORS);
+        k.addStatement("col = new float[$L * cs + $L * $L * L]", s.taps(), rows, VECTORS);
         k.addStatement("$N.set(col)", scratch);
         k.endControlFlow();
         DenseKernels.fillIm2col(k, s, true);

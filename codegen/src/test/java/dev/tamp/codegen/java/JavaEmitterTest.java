@@ -68,6 +68,41 @@ class JavaEmitterTest {
         lengths.forEach((method, length) -> assertThat(length).as(method).isLessThan(8000 / 4));
     }
 
+    /**
+     * MaxPool windows that all lie inside the image (unrolled taps) against the executor, bit for bit, on inputs
+     * with NaN, both zeros and infinities: 3x3 windows with stride 2 and dilation 2, and 2x2 windows that leave the
+     * last row and column out.
+     */
+    @Test
+    void unrolledMaxPoolsAreTheExecutorsBitForBit() throws Exception {
+        for (SimdKernelsTest.Net net : List.of(new SimdKernelsTest.Net(30, 3, 9, 9).maxPool(3, 2, 2).output(3, 3, 3),
+                new SimdKernelsTest.Net(31, 3, 9, 9).maxPool(2, 2, 1).output(3, 4, 4))) {
+            Graph graph = net.graph();
+            JavaOutput java = JavaOutput.build(graph, "gen.pool", "Model");
+            assertThat(java.source()).contains("float acc = x[b]");
+            GeneratedModel model = java.load(WeightsFile.write(graph));
+            float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, -1f};
+            java.util.Random random = new java.util.Random(3);
+            for (int image = 0; image < 20; image++) {
+                float[] x = new float[3 * 9 * 9];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextInt(3) == 0 ? special[random.nextInt(special.length)]
+                            : (float) random.nextGaussian();
+                }
+                float[] expected;
+                try (dev.tamp.model.exec.Executor executor = dev.tamp.model.exec.Executor.create(graph, 1)) {
+                    expected = executor.run(dev.tamp.model.ir.Tensor.ofFloats(new int[] {1, 3, 9, 9}, x)).floats();
+                }
+                float[] actual = model.predict(x);
+                assertThat(actual).hasSameSizeAs(expected);
+                for (int i = 0; i < actual.length; i++) {
+                    assertThat(Float.floatToRawIntBits(actual[i])).as("output %d of image %d", i, image)
+                            .isEqualTo(Float.floatToRawIntBits(expected[i]));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"fmnist_lenet300_100", "fmnist_lenet5", "fmnist_resnet8"})
     void deterministic(String name) {

@@ -45,6 +45,8 @@ class SimdKernelsTest {
         final List<Node> nodes = new ArrayList<>();
         final Map<String, Weight> weights = new LinkedHashMap<>();
         final int[] input;
+        /** Per-image dimensions of the graph output. */
+        int[] output = {13};
         String last = "x";
         int count;
         /** Roundings along the longest chain of one output: per layer, its dot length + bias + alpha/beta. */
@@ -101,6 +103,22 @@ class SimdKernelsTest {
             return node("Relu", List.of(last), Map.of());
         }
 
+        /** A residual Add of the current activation and the earlier one {@code other} (first if {@code otherFirst}). */
+        Net add(String other, boolean otherFirst) {
+            roundings += 1;
+            return node("Add", otherFirst ? List.of(other, last) : List.of(last, other), Map.of());
+        }
+
+        Net maxPool(int k, int stride, int dilation) {
+            return node("MaxPool", List.of(last), Map.of("kernel_shape", ints(k, k), "strides", ints(stride, stride),
+                    "dilations", ints(dilation, dilation)));
+        }
+
+        Net output(int... dims) {
+            output = dims;
+            return this;
+        }
+
         Net flatten() {
             return node("Flatten", List.of(last), Map.of("axis", new AttributeValue.Int(1)));
         }
@@ -111,8 +129,13 @@ class SimdKernelsTest {
             for (int i = 0; i < input.length; i++) {
                 shape[i + 1] = input[i];
             }
+            long[] out = new long[output.length + 1];
+            out[0] = 1;
+            for (int i = 0; i < output.length; i++) {
+                out[i + 1] = output[i];
+            }
             return new Graph("awkward", 17, List.of(new ValueInfo("x", DataType.FLOAT, Shape.of(shape))),
-                    List.of(new ValueInfo(last, DataType.FLOAT, Shape.of(1, 13))), nodes, weights, Map.of());
+                    List.of(new ValueInfo(last, DataType.FLOAT, Shape.of(out))), nodes, weights, Map.of());
         }
     }
 
@@ -147,6 +170,37 @@ class SimdKernelsTest {
     }
 
     /**
+     * A residual block over odd sizes: conv, Relu, conv, Add of the block's input (first or second operand), then a
+     * Relu when {@code relu}: the second conv's SIMD kernel applies the Add (and Relu) in its epilogue.
+     */
+    static Net residual(long seed, boolean otherFirst, boolean relu) {
+        Net n = new Net(seed, 7, 6, 6).conv(7, 32, 1, 1, 0, 1, true).relu();
+        String skip = n.last;
+        n.conv(32, 9, 3, 1, 1, 1, true).relu().conv(9, 32, 3, 1, 1, 1, false).add(skip, otherFirst);
+        return (relu ? n.relu() : n).output(32, 6, 6);
+    }
+
+    /**
+     * Layers of every shape class of the SIMD Conv kernels alone (where the bound, about n u sum|w||x| per output, is
+     * tight enough that a wrong tap, tile, gather or padding would break it): the direct kernel through the origin
+     * table (3x3 stride 2 with pads, odd input channels, no bias; dilation 2 with pads) and over contiguous slots (a
+     * 1x1 output plane), then whatever the cost model picks for 37 and 19 channels (a 1x1 stride-2 shortcut) and the
+     * im2col kernel on a wide plane with one input channel; and residual blocks.
+     */
+    static List<Net> directCases() {
+        return List.of(
+                new Net(21, 5, 9, 9).conv(5, 48, 3, 2, 1, 1, false).relu().output(48, 5, 5),
+                new Net(22, 13, 3, 3).conv(13, 48, 3, 1, 0, 1, true).output(48, 1, 1),
+                new Net(23, 3, 5, 5).conv(3, 32, 3, 1, 2, 2, true).relu().output(32, 5, 5),
+                new Net(24, 5, 7, 7).conv(5, 37, 3, 1, 1, 1, true).relu().output(37, 7, 7),
+                new Net(25, 10, 9, 9).conv(10, 19, 1, 2, 0, 1, true).output(19, 5, 5),
+                new Net(26, 1, 20, 20).conv(1, 6, 3, 1, 1, 1, true).relu().output(6, 20, 20),
+                residual(27, false, true),
+                residual(28, true, true),
+                residual(29, false, false));
+    }
+
+    /**
      * Each layer of {@link #awkward} alone (where the bound, about n u sum|w||x| per output, is tight enough that a
      * wrong tap or tile would break it), then the whole chain.
      */
@@ -168,6 +222,36 @@ class SimdKernelsTest {
         for (Net net : awkwardCases()) {
             matchesTheScalarKernels(net);
         }
+    }
+
+    @Test
+    void directConvolutionsAndFusedResidualsMatchTheScalarKernelsWithinTheDerivedBound() throws Exception {
+        List<Net> cases = directCases();
+        for (Net net : cases) {
+            matchesTheScalarKernels(net);
+        }
+        // Every kernel the cost model can choose is among them: direct through the pixel origin table, direct over
+        // contiguous slots (stride 1), and im2col.
+        List<String> kinds = new ArrayList<>();
+        for (Net net : cases.subList(0, 6)) {
+            String simd = simdSource(net);
+            kinds.add(simd.contains("im2col_conv_Conv0(") ? "im2col" : simd.contains("PIX_conv_Conv0") ? "table"
+                    : "contiguous");
+        }
+        System.out.println("kernels of the direct cases: " + kinds);
+        assertThat(kinds.subList(0, 3)).containsExactly("table", "contiguous", "table");
+        assertThat(kinds).contains("im2col");
+        // The residual blocks fuse their Add: a three-argument SIMD call, the Add kernel on the scalar path only.
+        for (Net net : cases.subList(6, 9)) {
+            String scalar = JavaOutput.build(net.graph(), "gen.simd", "Model", true).source();
+            assertThat(scalar).containsPattern("vector\\.conv_Conv4\\(t\\d+, t\\d+, t\\d+\\)")
+                    .contains("add_Add5(");
+            assertThat(simdSource(net)).contains("fromArray(S, r, o)");
+        }
+    }
+
+    private static String simdSource(Net net) throws Exception {
+        return JavaOutput.build(net.graph(), "gen.simd", "Model", true).simdSource();
     }
 
     private static void matchesTheScalarKernels(Net net) throws Exception {
@@ -240,6 +324,8 @@ class SimdKernelsTest {
             Files.createDirectories(p.getParent());
             Files.write(p, f.getValue());
         }
+        GeneratedJava.codeLengths(classes).forEach((method, length) -> assertThat(length).as(method)
+                .isLessThan(8000 / 4));
         GeneratedJava loaded = GeneratedJava.load(classes, java.qualifiedName());
         Object model = loaded.load(WeightsFile.write(graph));
         assertThat(GeneratedJava.invoke(loaded.type.getMethod("usesSimd"), model)).isEqualTo(true);
