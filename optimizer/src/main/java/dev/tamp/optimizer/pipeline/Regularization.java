@@ -56,8 +56,8 @@ final class Regularization {
             double strength = s.number("strength");
             terms.add(switch (s.word("method")) {
                 case "l1" -> new L1Penalty(w, strength);
-                case "group-lasso" -> GroupLassoPenalty.of(w, strength,
-                        GroupLassoPenalty.Groups.valueOf(s.word("groups").toUpperCase(Locale.ROOT)), axis);
+                case "group-lasso" -> GroupLassoPenalty.of(w, node.hasInput(2) ? weights.get(node.input(2)) : null,
+                        strength, GroupLassoPenalty.Groups.valueOf(s.word("groups").toUpperCase(Locale.ROOT)), axis);
                 case "soft-sharing" -> new MixturePrior(w, strength, (int) s.number("components"));
                 default -> throw new IllegalArgumentException(layer + ": unknown regularizer " + s.word("method"));
             });

@@ -25,8 +25,9 @@ import java.util.List;
  * <p>Arithmetic is in double (the {@link Fft}), rounded to float once per output. Per image, the forward pass costs
  * {@code q} forward and {@code p} inverse transforms of size b plus {@code p q (b/2 + 1)} complex products for the
  * {@code p x q} tiles, instead of the dense product's {@code rows * cols} multiply-adds. {@link #dense()} is kept
- * materialized after each step for inspection; the layers never read it, and {@link #pullGradient} has nothing to
- * map, as {@link CirculantLayer} adds to the vectors' gradient directly.
+ * materialized after each step for regularizers, which read it and add to {@link #denseGrad()}; the layers never
+ * touch either. {@link #pullGradient} maps that dense gradient onto the vectors (each vector entry's gradient is the
+ * sum of the dense gradient over its wrapped diagonal), on top of what {@link CirculantLayer} adds directly.
  */
 public final class CirculantWeight extends TrainableWeight {
     private final boolean plain;
@@ -41,6 +42,8 @@ public final class CirculantWeight extends TrainableWeight {
     /** Tile t's spectrum, frequencies 0..half-1, at {@code t * half + k}; recomputed after every step. */
     private final double[] spectraRe;
     private final double[] spectraIm;
+    /** The vector entry each element of the dense view reads: {@code W[k] = vectors[entry[k]]}. */
+    private final int[] entry;
 
     private CirculantWeight(String name, int[] dims, boolean plain, int block, float[] vectors) {
         super(name, dims, new float[Math.toIntExact(dev.tamp.model.ir.Tensor.elementCount(dims))]);
@@ -55,6 +58,13 @@ public final class CirculantWeight extends TrainableWeight {
         this.vectors = new Parameter(name + "/vectors", vectors, new float[vectors.length]);
         this.spectraRe = new double[tileRows * tileCols * half];
         this.spectraIm = new double[spectraRe.length];
+        this.entry = new int[dense().length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int tile = (i / block) * tileCols + j / block;
+                entry[i * cols + j] = tile * block + Math.floorMod(i % block - j % block, block);
+            }
+        }
         refresh();
     }
 
@@ -81,7 +91,15 @@ public final class CirculantWeight extends TrainableWeight {
 
     @Override
     public void pullGradient(Parallelism par) {
-        // CirculantLayer adds dL/dv to the vectors' gradient itself.
+        float[] g = denseGrad();
+        float[] out = vectors.grad();
+        double[] sums = new double[out.length];
+        for (int k = 0; k < g.length; k++) {
+            sums[entry[k]] += g[k];
+        }
+        for (int k = 0; k < out.length; k++) {
+            out[k] += (float) sums[k];
+        }
     }
 
     @Override
@@ -98,11 +116,8 @@ public final class CirculantWeight extends TrainableWeight {
             transform(v, t * block, block, re, im, spectraRe, spectraIm, t * half);
         }
         float[] w = dense();
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                int tile = (i / block) * tileCols + j / block;
-                w[i * cols + j] = v[tile * block + Math.floorMod(i % block - j % block, block)];
-            }
+        for (int k = 0; k < w.length; k++) {
+            w[k] = v[entry[k]];
         }
     }
 

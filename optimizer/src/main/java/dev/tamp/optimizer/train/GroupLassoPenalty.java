@@ -5,12 +5,15 @@ import dev.tamp.model.ops.Parallelism;
 /**
  * The group lasso of structured sparsity learning (Wen et al. 2016): {@code strength * sum over groups g of ||w_g||_2},
  * with the gradient {@code strength * w_g / ||w_g||} (0 for a group already all zero). It drives whole groups to zero
- * together, so that filter pruning ({@code prune method l1-filter}) then removes them at little cost.
+ * together, so that filter pruning ({@code prune method l1-filter}) then removes them at little cost. A filter's
+ * group also holds its bias, when the layer has one: an emptied filter then outputs zero rather than a constant
+ * (after a Relu, {@code relu(b)}) that its readers rely on and that removing it would take away.
  *
  * @param groupOf the group of each element of the weight, in {@code [0, groups)}
+ * @param bias the layer's bias, one element per group ({@link Groups#FILTERS}), or null
  */
-public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] groupOf, int groups)
-        implements Regularizer {
+public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] groupOf, int groups,
+        TrainableWeight bias) implements Regularizer {
     /** What a group is, for a weight whose output channels lie along one axis. */
     public enum Groups {
         /** One group per output channel: a Conv filter, a Gemm neuron's incoming weights. */
@@ -33,13 +36,19 @@ public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] g
                     + weight.dense().length + " elements");
         }
         groupOf = groupOf.clone();
+        if (bias != null && bias.dense().length != groups) {
+            throw new IllegalArgumentException(bias.name() + ": " + bias.dense().length + " bias elements for "
+                    + groups + " groups");
+        }
     }
 
     /**
      * The penalty with the groups of {@code kind} on a weight whose output channels lie along {@code outputAxis}: 0
      * for a Conv ({@code [M, C/group, kh, kw]}), 0 or 1 for a 2-D Gemm or MatMul weight (its input axis is the other).
+     * With {@link Groups#FILTERS}, {@code bias} (the layer's, or null) joins its filters' groups.
      */
-    public static GroupLassoPenalty of(TrainableWeight weight, double strength, Groups kind, int outputAxis) {
+    public static GroupLassoPenalty of(TrainableWeight weight, TrainableWeight bias, double strength, Groups kind,
+            int outputAxis) {
         int[] dims = weight.dims();
         if (dims.length < 2 || outputAxis < 0 || outputAxis > (dims.length == 2 ? 1 : 0)) {
             throw new IllegalArgumentException(weight.name() + ": no output axis " + outputAxis + " in a weight of "
@@ -71,7 +80,7 @@ public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] g
                 };
             }
         }
-        return new GroupLassoPenalty(weight, strength, groupOf, groups);
+        return new GroupLassoPenalty(weight, strength, groupOf, groups, kind == Groups.FILTERS ? bias : null);
     }
 
     @Override
@@ -82,6 +91,10 @@ public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] g
         for (int k = 0; k < w.length; k++) {
             norms[groupOf[k]] += (double) w[k] * w[k];
         }
+        float[] b = bias == null ? null : bias.dense();
+        for (int j = 0; b != null && j < groups; j++) {
+            norms[j] += (double) b[j] * b[j];
+        }
         double total = 0;
         double[] scale = new double[groups];
         for (int j = 0; j < groups; j++) {
@@ -91,6 +104,9 @@ public record GroupLassoPenalty(TrainableWeight weight, double strength, int[] g
         }
         for (int k = 0; k < w.length; k++) {
             g[k] += (float) (scale[groupOf[k]] * w[k]);
+        }
+        for (int j = 0; b != null && j < groups; j++) {
+            bias.denseGrad()[j] += (float) (scale[j] * b[j]);
         }
         return strength * total;
     }

@@ -137,8 +137,8 @@ public final class QuantizedWeight extends TrainableWeight {
 
     /**
      * The trainable form of affine integer codes: uniform, ternary or binary (see above), the shadows starting at
-     * {@code floats}, the weights the quantizer rounded (null: at the dequantized values). Fails when no grid's rule
-     * gives the stored codes from {@code floats}: they are not what was quantized.
+     * {@code floats}, the weights the quantizer rounded (null: at the dequantized values). Floats from which no grid's
+     * rule gives the stored codes are not what was quantized, and the shadows start at the dequantized values.
      */
     public static QuantizedWeight of(String name, AffineQuantized q, float[] floats) {
         int[] codes = q.codes();
@@ -147,16 +147,15 @@ public final class QuantizedWeight extends TrainableWeight {
         int highest = q.maxCode();
         int lowest = q.symmetric() && Arrays.stream(codes).noneMatch(c -> c == q.minCode()) ? -highest : q.minCode();
         int[] zeroPoints = q.zeroPoints();
-        List<Grid> candidates = q.bits() == 2 && q.symmetric()
-                ? (floats == null ? List.of(storedGrid(layout, codes)) : List.of(Grid.UNIFORM, Grid.TERNARY,
-                        Grid.BINARY))
-                : List.of(Grid.UNIFORM);
-        Rule rule = choose(name, candidates.stream().map(g -> Rule.of(g, layout, lowest, highest, zeroPoints, codes))
-                .toList(), q.scales(), codes, floats);
+        boolean sign = q.bits() == 2 && q.symmetric();
+        List<Rule> candidates = (sign ? List.of(Grid.UNIFORM, Grid.TERNARY, Grid.BINARY) : List.of(Grid.UNIFORM))
+                .stream().map(g -> Rule.of(g, layout, lowest, highest, zeroPoints, codes)).toList();
+        Rule stored = Rule.of(sign ? storedGrid(layout, codes) : Grid.UNIFORM, layout, lowest, highest, zeroPoints,
+                codes);
         int bits = q.bits();
         boolean signed = q.signed();
         int axis = q.axis();
-        return new QuantizedWeight(name, dims, rule, q.scales(), codes, floats,
+        return of(name, dims, candidates, stored, q.scales(), codes, floats,
                 (c, s) -> new AffineQuantized(dims, bits, signed, axis, s, zeroPoints, c));
     }
 
@@ -180,10 +179,8 @@ public final class QuantizedWeight extends TrainableWeight {
             codes[k] = indices[k] == 1 ? 1 : -1;
         }
         int[] dims = c.dims();
-        float[] scale = {c.centroids()[1]};
-        Rule rule = choose(name, List.of(Rule.of(Grid.BINARY, ChannelLayout.of(dims, -1), -1, 1, new int[1], codes)),
-                scale, codes, floats);
-        return new QuantizedWeight(name, dims, rule, scale, codes, floats, (cs, s) -> {
+        Rule binary = Rule.of(Grid.BINARY, ChannelLayout.of(dims, -1), -1, 1, new int[1], codes);
+        return of(name, dims, List.of(binary), binary, new float[] {c.centroids()[1]}, codes, floats, (cs, s) -> {
             int[] idx = new int[cs.length];
             for (int k = 0; k < cs.length; k++) {
                 idx[k] = cs[k] > 0 ? 1 : 0;
@@ -192,18 +189,17 @@ public final class QuantizedWeight extends TrainableWeight {
         });
     }
 
-    /** The first rule that reproduces the codes from the floats (the only candidate without them). */
-    private static Rule choose(String name, List<Rule> candidates, float[] scales, int[] codes, float[] floats) {
-        if (floats == null) {
-            return candidates.get(0);
-        }
-        if (floats.length != codes.length) {
-            throw new IllegalArgumentException(name + ": " + floats.length + " float weights for " + codes.length
-                    + " codes");
-        }
-        return candidates.stream().filter(r -> r.reproduces(floats, scales, codes)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(name + ": no quantizer's rule gives the stored codes "
-                        + "from the float weights given as its shadows"));
+    /**
+     * The weight with the first candidate rule that gives the stored codes from {@code floats}, its shadows starting
+     * there; without floats, or when no candidate does, the {@code stored} form's rule with the shadows at the
+     * dequantized values.
+     */
+    private static QuantizedWeight of(String name, int[] dims, List<Rule> candidates, Rule stored, float[] scales,
+            int[] codes, float[] floats, Rebuild rebuild) {
+        Rule rule = floats == null || floats.length != codes.length ? null
+                : candidates.stream().filter(r -> r.reproduces(floats, scales, codes)).findFirst().orElse(null);
+        return new QuantizedWeight(name, dims, rule == null ? stored : rule, scales, codes, rule == null ? null : floats,
+                rebuild);
     }
 
     /** Signed 2-bit codes, zero points 0, without the floats: binary unless some channel mixes 0 and nonzero codes. */

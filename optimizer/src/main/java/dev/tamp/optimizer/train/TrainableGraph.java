@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
  * MatMul or Conv multiplies by or adds as bias, and the activations of the last forward pass kept for the backward
  * pass. The graph must map one input to one output (the logits).
  *
- * <p>Trainable ops: Gemm (transA=0), 2-D MatMul by a weight, 2-D Conv, 2-D MaxPool, Relu, Add of equal shapes,
+ * <p>Trainable ops: Gemm (transA=0) and 2-D MatMul by a weight (through FFTs when the weight is circulant or
+ * block-circulant: {@link CirculantLayer}), 2-D Conv, 2-D MaxPool, Relu, Add of equal shapes,
  * Flatten, GlobalAveragePool and inference-mode BatchNormalization (a fixed affine map). Anything else is refused
  * with an {@link IllegalArgumentException} naming the node. Not thread-safe: one instance per training run.
  */

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Fine-tunes a graph on labelled images: shuffled mini-batches (seeded {@link SplittableRandom}, one permutation per
- * epoch, last batch possibly smaller), softmax cross-entropy or knowledge distillation, SGD or Adam with a learning
- * rate schedule over all steps. Every weight keeps its representation ({@link TrainableWeight}); the result is the
+ * epoch, last batch possibly smaller), softmax cross-entropy or knowledge distillation plus any {@link Regularizer}
+ * terms, SGD or Adam with a learning rate schedule over all steps. Every weight keeps its representation ({@link TrainableWeight}); the result is the
  * same graph with the trained weights. Same graph, data and options give bit-identical results.
  */
 public final class Trainer {

@@ -48,19 +48,23 @@ class RegularizerTest {
         Graph conv = TinyGraphs.convNet(4);
         Graph mlp = TinyGraphs.mlp(4);
         // Conv c2 [6, 6, 3, 3]: 6 filters, 6 input channels, 54 shapes. Gemm w1 [5, 6] with transB=1 (outputs on axis
-        // 0): 5 filters, 6 channels; Gemm w2 [5, 3] (outputs on axis 1): 3 filters, 5 channels.
-        record Case(Graph graph, String name, int axis, GroupLassoPenalty.Groups groups, int count, int[] firstTwo) {}
+        // 0): 5 filters, 6 channels; Gemm w2 [5, 3] (outputs on axis 1): 3 filters, 5 channels. A filter's group holds
+        // its bias too.
+        record Case(Graph graph, String name, String bias, int axis, GroupLassoPenalty.Groups groups, int count,
+                int[] firstTwo) {}
         for (Case c : List.of(
-                new Case(conv, "c2", 0, GroupLassoPenalty.Groups.FILTERS, 6, new int[] {0, 54}),
-                new Case(conv, "c2", 0, GroupLassoPenalty.Groups.CHANNELS, 6, new int[] {0, 9}),
-                new Case(conv, "c2", 0, GroupLassoPenalty.Groups.SHAPES, 54, new int[] {0, 1}),
-                new Case(mlp, "w1", 0, GroupLassoPenalty.Groups.FILTERS, 5, new int[] {0, 6}),
-                new Case(mlp, "w1", 0, GroupLassoPenalty.Groups.CHANNELS, 6, new int[] {0, 1}),
-                new Case(mlp, "w2", 1, GroupLassoPenalty.Groups.FILTERS, 3, new int[] {0, 1}),
-                new Case(mlp, "w2", 1, GroupLassoPenalty.Groups.CHANNELS, 5, new int[] {0, 3}))) {
+                new Case(conv, "c2", "c2b", 0, GroupLassoPenalty.Groups.FILTERS, 6, new int[] {0, 54}),
+                new Case(conv, "c2", "c2b", 0, GroupLassoPenalty.Groups.CHANNELS, 6, new int[] {0, 9}),
+                new Case(conv, "c2", "c2b", 0, GroupLassoPenalty.Groups.SHAPES, 54, new int[] {0, 1}),
+                new Case(mlp, "w1", "b1", 0, GroupLassoPenalty.Groups.FILTERS, 5, new int[] {0, 6}),
+                new Case(mlp, "w1", "b1", 0, GroupLassoPenalty.Groups.CHANNELS, 6, new int[] {0, 1}),
+                new Case(mlp, "w2", "b2", 1, GroupLassoPenalty.Groups.FILTERS, 3, new int[] {0, 1}),
+                new Case(mlp, "w2", "b2", 1, GroupLassoPenalty.Groups.CHANNELS, 5, new int[] {0, 3}))) {
             TrainableWeight w = weight(c.graph(), c.name());
-            GroupLassoPenalty lasso = GroupLassoPenalty.of(w, 0.05, c.groups(), c.axis());
+            TrainableWeight b = weight(c.graph(), c.bias());
+            GroupLassoPenalty lasso = GroupLassoPenalty.of(w, b, 0.05, c.groups(), c.axis());
             assertThat(lasso.groups()).as(c.toString()).isEqualTo(c.count());
+            assertThat(lasso.bias() != null).as(c.toString()).isEqualTo(c.groups() == GroupLassoPenalty.Groups.FILTERS);
             int[] groupOf = lasso.groupOf();
             // The first element where group 1 begins (filters: a whole filter later; shapes: the next tap).
             int firstOfGroup1 = 0;
@@ -69,18 +73,28 @@ class RegularizerTest {
             }
             assertThat(new int[] {groupOf[0], firstOfGroup1}).as(c.toString()).isEqualTo(c.firstTwo());
             lasso.addGradient(Parallelism.sequential());
-            assertGradient(w.denseGrad(), GradientCheckTest.toDouble(w.dense()), v -> {
-                double[] norms = new double[c.count()];
-                for (int k = 0; k < v.length; k++) {
-                    norms[groupOf[k]] += v[k] * v[k];
-                }
-                double s = 0;
-                for (double n : norms) {
-                    s += Math.sqrt(n);
-                }
-                return 0.05 * s;
-            });
+            double[] x = GradientCheckTest.toDouble(w.dense());
+            double[] bias = lasso.bias() == null ? new double[c.count()] : GradientCheckTest.toDouble(b.dense());
+            assertGradient(w.denseGrad(), x, v -> groupLasso(v, bias, groupOf, 0.05));
+            if (lasso.bias() != null) {
+                assertGradient(b.denseGrad(), bias, v -> groupLasso(x, v, groupOf, 0.05));
+            } else {
+                assertThat(b.denseGrad()).containsOnly(0f);
+            }
         }
+    }
+
+    /** {@code strength * sum_g sqrt(sum of w^2 over g + b_g^2)}. */
+    private static double groupLasso(double[] w, double[] b, int[] groupOf, double strength) {
+        double[] norms = new double[b.length];
+        for (int k = 0; k < w.length; k++) {
+            norms[groupOf[k]] += w[k] * w[k];
+        }
+        double s = 0;
+        for (int j = 0; j < norms.length; j++) {
+            s += Math.sqrt(norms[j] + b[j] * b[j]);
+        }
+        return strength * s;
     }
 
     @Test
@@ -128,7 +142,8 @@ class RegularizerTest {
         assertThat(tiny(after)).as("weights below 1e-3 after L1").isGreaterThan(2 * tiny(before));
 
         TrainableGraph lassoModel = TrainableGraph.of(dense);
-        Graph lasso = Trainer.train(lassoModel, List.of(GroupLassoPenalty.of(find(lassoModel, "fc1.weight"), 1e-2,
+        Graph lasso = Trainer.train(lassoModel, List.of(GroupLassoPenalty.of(find(lassoModel, "fc1.weight"),
+                find(lassoModel, "fc1.bias"), 1e-2,
                 GroupLassoPenalty.Groups.FILTERS, 0)), TrainingFixtures.train(), Preprocessing.unitScale(), options,
                 TrainingListener.none());
         Graph plain = Trainer.train(dense, TrainingFixtures.train(), Preprocessing.unitScale(), options,
@@ -149,6 +164,40 @@ class RegularizerTest {
         assertThat(snapped.bits()).isEqualTo(4);
         assertThat(snapped.positions().length).as("the zero component took most weights")
                 .isLessThan(300 * 784 / 2).isPositive();
+    }
+
+    /**
+     * FFT layers, straight-through shadows, hash buckets and a mixture prior (their chunked sums included) give
+     * bit-identical weights and prior parameters whatever the thread count.
+     */
+    @Test
+    void compressedLayersAndTermsTrainBitIdenticallyWhateverTheThreads() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Graph compressed = RepresentationTrainingTest.replace(dense, java.util.Map.of(
+                "fc1.weight", new dev.tamp.model.ir.BlockCirculant(new int[] {300, 784}, 16,
+                        dev.tamp.optimizer.numerics.CirculantProjection.blockCirculant(
+                                RepresentationTrainingTest.weight(dense, "fc1.weight").floats(), 300, 784, 16)),
+                "fc2.weight", dev.tamp.optimizer.numerics.SignQuantization.ternary(
+                        RepresentationTrainingTest.weight(dense, "fc2.weight"), 0),
+                "fc3.weight", dev.tamp.optimizer.numerics.HashProjection.fit(new int[] {10, 100},
+                        RepresentationTrainingTest.weight(dense, "fc3.weight").floats(), 5, true, 200)));
+        List<List<float[]>> runs = new java.util.ArrayList<>();
+        for (int threads : new int[] {1, 3}) {
+            TrainableGraph model = TrainableGraph.of(compressed);
+            MixturePrior prior = new MixturePrior(find(model, "fc1.weight"), 1e-6, 8);
+            Graph trained = Trainer.train(model, List.of(prior, new L1Penalty(find(model, "fc3.weight"), 1e-4)),
+                    TrainingFixtures.train().slice(0, 640), Preprocessing.unitScale(),
+                    TrainingOptions.defaults().withBatch(64).withThreads(threads), TrainingListener.none());
+            List<float[]> state = new java.util.ArrayList<>();
+            trained.weights().values().forEach(w -> state.add(w.representation().materialize().floats()));
+            prior.parameters().forEach(p -> state.add(p.value().clone()));
+            runs.add(state);
+        }
+        for (int i = 0; i < runs.get(0).size(); i++) {
+            assertThat(runs.get(1).get(i)).as("array %d", i).isEqualTo(runs.get(0).get(i));
+        }
+        assertThat(runs.get(0).get(0)).isNotEqualTo(RepresentationTrainingTest.weight(compressed, "fc1.weight")
+                .floats());
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------

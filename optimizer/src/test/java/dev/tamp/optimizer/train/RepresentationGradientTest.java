@@ -91,6 +91,38 @@ class RepresentationGradientTest {
         assertParameterGradient(circulant, params, "b2", b -> Map.of("b2", b));
     }
 
+    /** A regularizer adds to the dense gradient, which a circulant weight maps onto its vectors by wrapped diagonals. */
+    @Test
+    void aTermOverABlockCirculantWeightReachesItsVectors() {
+        Graph mlp = TinyGraphs.mlp(6);
+        BlockCirculant c1 = new BlockCirculant(new int[] {5, 6}, 3,
+                CirculantProjection.blockCirculant(weight(mlp, "w1").floats(), 5, 6, 3));
+        Graph circulant = RepresentationTrainingTest.replace(mlp, Map.of("w1", c1));
+        TrainableGraph tg = TrainableGraph.of(circulant);
+        crossEntropyBackward(tg);
+        new L1Penalty(tg.weights().get(0), 0.01).addGradient(Parallelism.sequential());
+        tg.pullGradients(Parallelism.sequential());
+        Parameter vectors = tg.parameters().get(0);
+        DoubleReference ref = new DoubleReference(circulant);
+        double[] x = GradientCheckTest.toDouble(TinyGraphs.input(SHAPE, 3));
+        double[] fd = new double[vectors.size()];
+        for (int i = 0; i < fd.length; i++) {
+            double[] v = GradientCheckTest.toDouble(vectors.value());
+            double[] total = new double[2];
+            for (int side = 0; side < 2; side++) {
+                v[i] += side == 0 ? H : -2 * H;
+                double[] w = blockDense(5, 6, 3, v);
+                double l1 = 0;
+                for (double e : w) {
+                    l1 += Math.abs(e);
+                }
+                total[side] = ref.loss(Map.of("w1", w), x, SHAPE, LABELS, null, 1, 0) + 0.01 * l1;
+            }
+            fd[i] = (total[0] - total[1]) / (2 * H);
+        }
+        assertThat(GradientCheckTest.relativeError(vectors.grad(), fd, null)).isLessThan(64 * U);
+    }
+
     @Test
     void binaryAndTernaryScalesGetTheCodeWeightedSumsOfTheirChannelsGradients() {
         Graph mlp = TinyGraphs.mlp(9);
@@ -147,11 +179,7 @@ class RepresentationGradientTest {
     /** One forward and backward pass of the cross-entropy on the fixed batch; the parameters by name. */
     private static Map<String, Parameter> backward(Graph g) {
         TrainableGraph tg = TrainableGraph.of(g);
-        float[] logits = tg.forward(TinyGraphs.input(SHAPE, 3), SHAPE, Parallelism.sequential());
-        float[] grad = new float[logits.length];
-        Losses.crossEntropy(logits, LABELS.length, 3, LABELS, grad);
-        tg.zeroGrad();
-        tg.backward(grad, Parallelism.sequential());
+        crossEntropyBackward(tg);
         tg.pullGradients(Parallelism.sequential());
         Map<String, Parameter> params = new LinkedHashMap<>();
         tg.parameters().forEach(p -> params.put(p.name(), p));
@@ -160,6 +188,15 @@ class RepresentationGradientTest {
             params.put(w.name() + "#dense", new Parameter(w.name() + "#dense", w.dense(), w.denseGrad()));
         }
         return params;
+    }
+
+    /** The cross-entropy's gradient on the fixed batch, back-propagated into the dense gradients (not yet pulled). */
+    private static void crossEntropyBackward(TrainableGraph tg) {
+        float[] logits = tg.forward(TinyGraphs.input(SHAPE, 3), SHAPE, Parallelism.sequential());
+        float[] grad = new float[logits.length];
+        Losses.crossEntropy(logits, LABELS.length, 3, LABELS, grad);
+        tg.zeroGrad();
+        tg.backward(grad, Parallelism.sequential());
     }
 
     /** The parameter's gradient against finite differences, each weight's dense form built from it by {@code dense}. */

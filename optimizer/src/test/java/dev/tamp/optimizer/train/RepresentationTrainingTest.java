@@ -228,7 +228,7 @@ class RepresentationTrainingTest {
 
     /**
      * With no step taken, every quantized form re-derives exactly its stored codes, from the float weights it was
-     * quantized from and from its dequantized values: uniform of 2 to 8 bits, symmetric or not, per tensor or per
+     * quantized from, from its dequantized values, and from floats it was not quantized from (which are ignored): uniform of 2 to 8 bits, symmetric or not, per tensor or per
      * channel; binary and ternary per tensor and per channel.
      */
     @Test
@@ -249,8 +249,13 @@ class RepresentationTrainingTest {
         }
         for (Representation r : forms) {
             Graph g = replace(dense, Map.of("fc2.weight", r));
+            // Floats no rule maps to the stored codes (the weights negated) are not what was quantized: ignored.
+            float[] negated = w.floats().clone();
+            for (int i = 0; i < negated.length; i++) {
+                negated[i] = -negated[i];
+            }
             for (var factory : List.of(TrainableWeight.withFloats(Map.of("fc2.weight", w.floats())),
-                    TrainableWeight.withFloats(Map.of()))) {
+                    TrainableWeight.withFloats(Map.of()), TrainableWeight.withFloats(Map.of("fc2.weight", negated)))) {
                 TrainableGraph tg = TrainableGraph.of(g, factory);
                 tg.afterStep(Parallelism.sequential());
                 assertThat(rep(tg.toGraph(), "fc2.weight")).as(r.toString()).isEqualTo(r);
