@@ -120,6 +120,29 @@ class CompileCommandTest {
     }
 
     /**
+     * Hashing, block-circulant structure and binary codes, which fine-tuning used to refuse, each retrained through its
+     * own parameters (buckets, defining vectors by FFT, shadows and scales): one-shot the three together leave
+     * 18.15 % (measured with the same recipe without `finetune`), one epoch after each stage the figure below.
+     */
+    @Test
+    void hashedCirculantAndBinaryLayersRetrainInTheirRepresentations() throws IOException {
+        CheckCommandTest.Run run = tamp("compile", recipe("  hash fc1 { buckets 10 % }\n"
+                + "  structure fc2 { method block-circulant; block 20 }\n  quantize fc3 { method binary }\n"
+                + "  finetune { epochs 1; batch 32 }\n").toString(), "-o", temp.resolve("m").toString(), "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        List<String> passes = new java.util.ArrayList<>();
+        report.get("passes").forEach(p -> passes.add(p.get("name").asText()));
+        assertThat(passes).containsExactly("structure-block-circulant", "hash-weights", "finetune", "quantize-binary",
+                "finetune");
+        List<String> representations = new java.util.ArrayList<>();
+        report.get("layers").forEach(l -> representations.add(l.get("representation").asText()));
+        assertThat(representations).containsExactly("hashed", "block-circulant", "int2");
+        // Measured 78.80 %.
+        assertThat(report.at("/accuracy/after").asDouble()).isGreaterThan(0.75);
+    }
+
+    /**
      * {@code regularize} trains with its terms before any pass: with L1 the pruning that follows cuts the weights it
      * drove down; with soft weight-sharing each layer is snapped to its learned prior (a sparse codebook), which the
      * pruning pass then leaves alone and the last retraining trains as centroids.

@@ -15,9 +15,10 @@ final class GemmLayer implements Layer {
     private final int in;
     private final int out;
     private final TrainableWeight weight;
-    private final GemmBias bias;
+    private final TrainableWeight bias;
     private final boolean transB;
     private final float alpha;
+    private final float beta;
     private final int kDim;
     private final int nDim;
 
@@ -27,15 +28,25 @@ final class GemmLayer implements Layer {
         this.in = in;
         this.out = out;
         this.weight = weight;
+        this.bias = bias;
         this.transB = transB;
         this.alpha = alpha;
+        this.beta = beta;
         int[] w = weight.dims();
         if (w.length != 2) {
             throw ConvGeometry.refuse(node, "weight " + weight.name() + " must be 2-D");
         }
         this.kDim = transB ? w[1] : w[0];
         this.nDim = transB ? w[0] : w[1];
-        this.bias = GemmBias.of(node, bias, beta, nDim);
+        if (bias != null) {
+            int[] c = bias.dims();
+            long size = dev.tamp.model.ir.Tensor.elementCount(c);
+            boolean perColumn = size == nDim && (c.length == 1 || c.length == 2 && c[0] == 1);
+            if (!perColumn && size != 1) {
+                throw ConvGeometry.refuse(node, "bias " + bias.name() + " of shape " + java.util.Arrays.toString(c)
+                        + " is not one value per output column or a scalar");
+            }
+        }
     }
 
     @Override
@@ -57,7 +68,7 @@ final class GemmLayer implements Layer {
     public List<TrainableWeight> weights() {
         List<TrainableWeight> ws = new ArrayList<>(List.of(weight));
         if (bias != null) {
-            ws.add(bias.weight());
+            ws.add(bias);
         }
         return ws;
     }
@@ -85,8 +96,14 @@ final class GemmLayer implements Layer {
                 y[i] *= alpha;
             }
         }
-        if (bias != null) {
-            bias.forward(y, m);
+        if (bias != null && beta != 0f) {
+            float[] c = bias.dense();
+            boolean scalar = c.length == 1 && nDim != 1;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < nDim; j++) {
+                    y[i * nDim + j] += beta * c[scalar ? 0 : j];
+                }
+            }
         }
         a.set(out, y, new int[] {m, nDim});
     }
@@ -95,8 +112,16 @@ final class GemmLayer implements Layer {
     public void backward(Activations a, boolean[] needsGrad, Parallelism par) {
         int m = rows(a);
         float[] dy = a.grads[out];
-        if (bias != null) {
-            bias.backward(dy, m);
+        if (bias != null && beta != 0f) {
+            float[] dc = bias.denseGrad();
+            boolean scalar = dc.length == 1 && nDim != 1;
+            for (int j = 0; j < nDim; j++) {
+                double sum = 0;
+                for (int i = 0; i < m; i++) {
+                    sum += dy[i * nDim + j];
+                }
+                dc[scalar ? 0 : j] += (float) (beta * sum);
+            }
         }
         float[] dz = dy;
         if (alpha != 1f) {
