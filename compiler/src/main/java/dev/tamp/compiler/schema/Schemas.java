@@ -196,7 +196,7 @@ public final class Schemas {
                     "L1 on weights; group lasso over filters, channels or filter shapes (Wen et al. 2016); or the "
                     + "soft weight-sharing mixture prior (Ullrich et al. 2017).")
             .option("strength", real(0, false, INF), "1e-4",
-                    "Weight λ of the term, summed over the layer's weights (for `soft-sharing` try 1e-8 to 1e-6).")
+                    "Weight λ of the term, summed over the layer's weights (for `soft-sharing` try 1e-6 to 1e-5).")
             .option("groups", choice("filters", "channels", "shapes"), "filters",
                     "The groups of the group lasso: output filters, input channels, or filter shapes (one input "
                     + "channel and kernel tap across the filters).")
