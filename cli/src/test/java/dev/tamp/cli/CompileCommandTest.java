@@ -91,14 +91,85 @@ class CompileCommandTest {
     void autoValuesAndWhatTrainingCannotDoAreRefusedAtTheirLineBeforeAnyWork() throws IOException {
         Path out = temp.resolve("out");
         CheckCommandTest.Run run = tamp("compile", recipe("  prune fc1 { method l1-filter; sparsity auto }\n"
-                + "  quantize * { bits 8 }\n  finetune { epochs 1 }\n  regularize fc1 { method l1 }\n").toString(),
-                "-o", out.toString());
+                + "  prune fc2 { method l1-filter; sparsity 50 %; schedule gradual }\n  finetune { epochs 1 }\n")
+                .toString(), "-o", out.toString());
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
         assertThat(run.err()).contains("r.recipe:5:42: error[E1015]: `sparsity auto` cannot be planned yet")
-                .contains("r.recipe:6:3: error[E1015]: `finetune` cannot retrain weights of `quantize method uniform`")
-                .contains("r.recipe:8:3: error[E1015]: `regularize`")
+                .contains("r.recipe:6:57: error[E1015]: `schedule gradual` is carried out for weight pruning")
                 .doesNotContain("running").doesNotContain("\tat ");
         assertThat(out).doesNotExist();
+    }
+
+    /**
+     * Ternary weights retrained through straight-through shadows (started at the float weights the quantizer rounded)
+     * with trained scales: one epoch on the bundled 5,400 images lifts the one-shot 83.58 % (measured with the same
+     * recipe without `finetune`) to the figure in the assertion's comment, every layer still 2-bit codes.
+     */
+    @Test
+    void integerCodesRetrainThroughStraightThroughShadows() throws IOException {
+        CheckCommandTest.Run run = tamp("compile", recipe("  quantize * { method ternary }\n"
+                + "  finetune { epochs 1; batch 32 }\n").toString(), "-o", temp.resolve("t").toString(), "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        List<String> passes = new java.util.ArrayList<>();
+        report.get("passes").forEach(p -> passes.add(p.get("name").asText()));
+        assertThat(passes).containsExactly("quantize-ternary", "finetune");
+        report.get("layers").forEach(l -> assertThat(l.get("representation").asText()).isEqualTo("int2"));
+        // Measured 88.32 %.
+        assertThat(report.at("/accuracy/after").asDouble()).isGreaterThan(0.87);
+    }
+
+    /**
+     * Hashing, block-circulant structure and binary codes, which fine-tuning used to refuse, each retrained through its
+     * own parameters (buckets, defining vectors by FFT, shadows and scales): one-shot the three together leave
+     * 18.15 % (measured with the same recipe without `finetune`), one epoch after each stage the figure below.
+     */
+    @Test
+    void hashedCirculantAndBinaryLayersRetrainInTheirRepresentations() throws IOException {
+        CheckCommandTest.Run run = tamp("compile", recipe("  hash fc1 { buckets 10 % }\n"
+                + "  structure fc2 { method block-circulant; block 20 }\n  quantize fc3 { method binary }\n"
+                + "  finetune { epochs 1; batch 32 }\n").toString(), "-o", temp.resolve("m").toString(), "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        List<String> passes = new java.util.ArrayList<>();
+        report.get("passes").forEach(p -> passes.add(p.get("name").asText()));
+        assertThat(passes).containsExactly("structure-block-circulant", "hash-weights", "finetune", "quantize-binary",
+                "finetune");
+        List<String> representations = new java.util.ArrayList<>();
+        report.get("layers").forEach(l -> representations.add(l.get("representation").asText()));
+        assertThat(representations).containsExactly("hashed", "block-circulant", "int2");
+        // Measured 78.80 %.
+        assertThat(report.at("/accuracy/after").asDouble()).isGreaterThan(0.75);
+    }
+
+    /**
+     * {@code regularize} trains with its terms before any pass: with L1 the pruning that follows cuts the weights it
+     * drove down; with soft weight-sharing each layer is snapped to its learned prior (a sparse codebook), which the
+     * pruning pass then leaves alone and the last retraining trains as centroids.
+     */
+    @Test
+    void regularizeTrainsBeforeThePassesAndSoftSharingSnapsLayersToTheirPrior() throws IOException {
+        CheckCommandTest.Run l1 = tamp("compile", recipe("  regularize * { method l1; strength 1e-4 }\n"
+                + "  prune * { method magnitude; sparsity 90 % }\n  finetune { epochs 1; batch 32 }\n").toString(),
+                "-o", temp.resolve("l1").toString(), "--json", "--no-eval");
+        assertThat(l1.code()).as(l1.err()).isZero();
+        assertThat(l1.err()).contains("running regularize");
+        JsonNode report = new ObjectMapper().readTree(l1.out());
+        assertThat(report.at("/passes/0/name").asText()).isEqualTo("regularize");
+        assertThat(report.at("/passes/0/statistics/layers-regularized").asLong()).isEqualTo(3);
+        assertThat(report.at("/passes/1/name").asText()).isEqualTo("prune-magnitude");
+        assertThat(report.at("/passes/2/name").asText()).isEqualTo("finetune");
+
+        CheckCommandTest.Run shared = tamp("compile", recipe("  regularize * { method soft-sharing; strength 5e-7 }\n"
+                + "  prune fc3 { method magnitude; sparsity 50 % }\n  finetune { epochs 1; batch 32 }\n").toString(),
+                "-o", temp.resolve("ss").toString(), "--json", "--no-eval");
+        assertThat(shared.code()).as(shared.err()).isZero();
+        report = new ObjectMapper().readTree(shared.out());
+        assertThat(report.at("/passes/0/statistics/layers-shared").asLong()).isEqualTo(3);
+        // Measured: 259,619 of the 266,200 weights went to the zero component.
+        assertThat(report.at("/passes/0/statistics/weights-pruned").asLong()).isGreaterThan(200_000);
+        assertThat(report.at("/passes/1/statistics/layers-skipped").asLong()).isEqualTo(1);
+        report.get("layers").forEach(l -> assertThat(l.get("representation").asText()).isEqualTo("sparse-codebook"));
     }
 
     /**

@@ -195,10 +195,14 @@ public final class Schemas {
             .option("method", choice("l1", "group-lasso", "soft-sharing"), "l1",
                     "L1 on weights; group lasso over filters, channels or filter shapes (Wen et al. 2016); or the "
                     + "soft weight-sharing mixture prior (Ullrich et al. 2017).")
-            .option("strength", real(0, false, INF), "1e-4", "Weight of the term in the objective (λ).")
-            .option("groups", choice("filters", "channels", "shapes"), "filters", "The groups of the group lasso.")
+            .option("strength", real(0, false, INF), "1e-4",
+                    "Weight λ of the term, summed over the layer's weights (for `soft-sharing` try 1e-6 to 1e-5).")
+            .option("groups", choice("filters", "channels", "shapes"), "filters",
+                    "The groups of the group lasso: output filters, input channels, or filter shapes (one input "
+                    + "channel and kernel tap across the filters).")
             .forMethods("group-lasso")
-            .option("components", whole(2, 256), "16", "Mixture components of the prior.")
+            .option("components", whole(2, 256), "16",
+                    "Mixture components of the prior, the zero component included (16: 15 shared values).")
             .forMethods("soft-sharing")
             .build();
 

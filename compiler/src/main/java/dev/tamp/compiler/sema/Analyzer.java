@@ -263,7 +263,11 @@ public final class Analyzer {
                 }
                 case QUANTIZE, HASH -> compresses = true;
                 case DISTILL -> needsTraining = "`distill`";
-                case REGULARIZE -> needsTraining = "`regularize`";
+                case REGULARIZE -> {
+                    needsTraining = "`regularize`";
+                    // Soft weight-sharing snaps its layers to codebooks, which `encode` then has to code.
+                    compresses |= word(p, "method").filter("soft-sharing"::equals).isPresent();
+                }
                 case COMPACT -> needsData = "`compact` (it fits the new filters to sample outputs)";
                 case FINETUNE -> needsData = "`finetune`";
                 default -> { }
@@ -291,7 +295,8 @@ public final class Analyzer {
             }
             if (p.kind() == PassKind.ENCODE && !compresses) {
                 report.accept(Diagnostic.of(DiagnosticCode.NO_EFFECT, file, p.span(),
-                                "`encode` before any `prune`, `quantize` or `hash` has nothing to code")
+                                "`encode` before any `prune`, `quantize`, `hash` or soft-sharing `regularize` has "
+                                + "nothing to code")
                         .withHint("Huffman coding compresses codebook and sparse indices; put `encode` after them"));
             }
         }

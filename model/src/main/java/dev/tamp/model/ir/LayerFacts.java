@@ -51,6 +51,25 @@ public final class LayerFacts {
     }
 
     /**
+     * The axis of a layer's weight that indexes its outputs: 0 for a Conv ({@code [M, C/group, kh, kw]}) and for a Gemm
+     * with transB=1 ({@code [out, in]}), 1 for a Gemm without it and a MatMul ({@code [in, out]}); -1 for layers
+     * without such a weight.
+     */
+    public static int outputAxis(Graph graph, Node node) {
+        Weight w = node.inputs().size() > 1 ? graph.weights().get(node.input(1)) : null;
+        if (w == null) {
+            return -1;
+        }
+        int rank = w.representation().dims().length;
+        return switch (node.opType()) {
+            case "Conv" -> rank >= 3 ? 0 : -1;
+            case "Gemm" -> rank == 2 ? (node.attributes().getInt("transB", 0) != 0 ? 0 : 1) : -1;
+            case "MatMul" -> rank == 2 ? 1 : -1;
+            default -> -1;
+        };
+    }
+
+    /**
      * The tensors that carry a layer's output channels: its outputs and, through channel-preserving layers, theirs,
      * in the order reached.
      */

@@ -170,6 +170,18 @@ public record SparseCodebook(int[] dims, int indexBits, int bits, float[] centro
         return out.flushBits().toByteArray();
     }
 
+    /** The weight with the gap width (1 to 16 bits) that stores it in the fewest bytes; the narrowest on a tie. */
+    public static SparseCodebook narrowest(int[] dims, int bits, float[] centroids, int[] positions, int[] indices) {
+        SparseCodebook best = null;
+        for (int indexBits = 1; indexBits <= 16; indexBits++) {
+            SparseCodebook candidate = new SparseCodebook(dims, indexBits, bits, centroids, positions, indices);
+            if (best == null || candidate.storedBytes() < best.storedBytes()) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
     /** The weight stored in {@code bytes} ({@link #serialize()}'s layout) with the given dimensions. */
     public static SparseCodebook deserialize(int[] dims, byte[] bytes) {
         long n = Tensor.elementCount(StorageLayout.checkDims(dims));

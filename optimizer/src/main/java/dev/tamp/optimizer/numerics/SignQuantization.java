@@ -58,6 +58,29 @@ public final class SignQuantization {
         float[] x = w.floats();
         ChannelLayout layout = ChannelLayout.of(w.shape(), axis);
         int channels = layout.channels();
+        int[] codes = ternaryCodes(x, layout);
+        double[] keptSum = new double[channels];
+        long[] kept = new long[channels];
+        for (int k = 0; k < x.length; k++) {
+            if (codes[k] != 0) {
+                int c = layout.channelOf(k);
+                keptSum[c] += Math.abs(x[k]);
+                kept[c]++;
+            }
+        }
+        float[] alpha = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            alpha[c] = kept[c] == 0 ? 0f : (float) (keptSum[c] / kept[c]);
+        }
+        return new AffineQuantized(w.shape(), 2, true, axis, positive(alpha), new int[channels], codes);
+    }
+
+    /**
+     * TWN's codes: 0 where {@code |w| <= 0.7 mean|w|} over the element's channel, else the sign of w. Also the
+     * straight-through estimator's rule when ternary weights are fine-tuned.
+     */
+    public static int[] ternaryCodes(float[] x, ChannelLayout layout) {
+        int channels = layout.channels();
         double[] sum = new double[channels];
         long[] count = new long[channels];
         for (int k = 0; k < x.length; k++) {
@@ -69,22 +92,13 @@ public final class SignQuantization {
         for (int c = 0; c < channels; c++) {
             threshold[c] = TERNARY_THRESHOLD * sum[c] / count[c];
         }
-        double[] keptSum = new double[channels];
-        long[] kept = new long[channels];
         int[] codes = new int[x.length];
         for (int k = 0; k < x.length; k++) {
-            int c = layout.channelOf(k);
-            if (Math.abs(x[k]) > threshold[c]) {
-                keptSum[c] += Math.abs(x[k]);
-                kept[c]++;
+            if (Math.abs(x[k]) > threshold[layout.channelOf(k)]) {
                 codes[k] = x[k] > 0 ? 1 : -1;
             }
         }
-        float[] alpha = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            alpha[c] = kept[c] == 0 ? 0f : (float) (keptSum[c] / kept[c]);
-        }
-        return new AffineQuantized(w.shape(), 2, true, axis, positive(alpha), new int[channels], codes);
+        return codes;
     }
 
     /** Zero scales only occur with all-zero codes; any positive scale then gives the same zeros. */

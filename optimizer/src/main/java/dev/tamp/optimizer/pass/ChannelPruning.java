@@ -4,6 +4,7 @@ import dev.tamp.model.ir.DataType;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Dim;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.LayerFacts;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Tensor;
@@ -155,7 +156,7 @@ final class ChannelPruning {
         if (w == null) {
             throw new IllegalArgumentException(layer.name() + ": its weight is not a constant of the model");
         }
-        return MatrixView.of(w.representation().dims(), WeightTargets.outputAxis(g, layer));
+        return MatrixView.of(w.representation().dims(), LayerFacts.outputAxis(g, layer));
     }
 
     private static void add(String t, Set<String> tensors, Deque<String> work) {
@@ -243,8 +244,8 @@ final class ChannelPruning {
             String name = n.input(1);
             requireSoleReader(g, n, name);
             Tensor w = tensor(g, n, name, adjusted);
-            MatrixView view = MatrixView.of(w.shape(), WeightTargets.outputAxis(g, n));
-            weights.put(name, Weight.dense(name, narrow(w, view, WeightTargets.outputAxis(g, n), r, c)));
+            MatrixView view = MatrixView.of(w.shape(), LayerFacts.outputAxis(g, n));
+            weights.put(name, Weight.dense(name, narrow(w, view, LayerFacts.outputAxis(g, n), r, c)));
         }
         vectors.forEach((name, channels) -> {
             Node reader = g.consumersOf(name).get(0);

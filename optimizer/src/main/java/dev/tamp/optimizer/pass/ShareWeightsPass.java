@@ -76,14 +76,6 @@ public final class ShareWeightsPass implements Pass {
 
     /** The clustered sparse weight with the gap width (1 to 16 bits) that stores it in the fewest bytes. */
     private static SparseCodebook narrowest(Sparse s, int bits, KMeans1D.Clustering c) {
-        SparseCodebook best = null;
-        for (int indexBits = 1; indexBits <= 16; indexBits++) {
-            SparseCodebook candidate = new SparseCodebook(s.dims(), indexBits, bits, c.centroids(), s.positions(),
-                    c.indices());
-            if (best == null || candidate.storedBytes() < best.storedBytes()) {
-                best = candidate;
-            }
-        }
-        return best;
+        return SparseCodebook.narrowest(s.dims(), bits, c.centroids(), s.positions(), c.indices());
     }
 }

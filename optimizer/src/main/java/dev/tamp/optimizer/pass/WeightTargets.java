@@ -5,6 +5,7 @@ import dev.tamp.compiler.ir.Settings;
 import dev.tamp.model.ir.DataType;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.LayerFacts;
 import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
@@ -51,7 +52,7 @@ final class WeightTargets {
                     .orElse(""))) {
                 continue;
             }
-            int axis = outputAxis(graph, node);
+            int axis = LayerFacts.outputAxis(graph, node);
             Weight weight = node.inputs().size() > 1 ? graph.weights().get(node.input(1)) : null;
             if (axis < 0 || weight == null || !seen.add(weight.name())) {
                 continue;
@@ -65,21 +66,6 @@ final class WeightTargets {
                     settings));
         }
         return targets;
-    }
-
-    /** The axis of a layer's weight that indexes its outputs, or -1 for layers without such a weight. */
-    static int outputAxis(Graph graph, Node node) {
-        Weight w = node.inputs().size() > 1 ? graph.weights().get(node.input(1)) : null;
-        if (w == null) {
-            return -1;
-        }
-        int rank = w.representation().dims().length;
-        return switch (node.opType()) {
-            case "Conv" -> rank >= 3 ? 0 : -1;
-            case "Gemm" -> rank == 2 ? (node.attributes().getInt("transB", 0) != 0 ? 0 : 1) : -1;
-            case "MatMul" -> rank == 2 ? 1 : -1;
-            default -> -1;
-        };
     }
 
     /** The model with some weights' representations replaced; a weight read by several layers is replaced once. */

@@ -21,8 +21,9 @@ import java.util.function.Function;
  * The recipe's {@code finetune} (and {@code distill}) statements as the pipeline runs them: after each stage that
  * loses accuracy (the structural, structure, factorization, pruning and hashing passes; then quantization), the
  * model is retrained for the statement's epochs with every compressed representation kept intact (masks stay zero,
- * k-means centroids move with the sum of their members' gradients, factors train as two layers), as Deep Compression
- * retrains after pruning and again after sharing. Entropy coding is lossless and comes after.
+ * k-means centroids move with the sum of their members' gradients, factors train as two layers, integer codes follow
+ * straight-through shadows, hash buckets and circulant vectors train as themselves; see {@code TrainableWeight}), as
+ * Deep Compression retrains after pruning and again after sharing. Entropy coding is lossless and comes after.
  *
  * @param images the training images (the recipe's training split)
  * @param listener progress, per step and epoch

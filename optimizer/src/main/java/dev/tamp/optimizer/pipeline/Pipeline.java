@@ -4,11 +4,16 @@ import dev.tamp.compiler.ast.PassKind;
 import dev.tamp.compiler.ir.Settings;
 import dev.tamp.model.ir.Graph;
 import dev.tamp.model.ir.Model;
+import dev.tamp.model.ir.Node;
+import dev.tamp.model.ir.Weight;
 import dev.tamp.optimizer.pass.CorePasses;
 import dev.tamp.optimizer.pass.IrVerifier;
 import dev.tamp.optimizer.pass.Pass;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pass.PassInfo;
+import dev.tamp.optimizer.train.Regularizer;
+import dev.tamp.optimizer.train.TrainableGraph;
+import dev.tamp.optimizer.train.TrainableWeight;
 import dev.tamp.optimizer.train.Trainer;
 import dev.tamp.optimizer.train.TrainingListener;
 import java.util.ArrayList;
@@ -17,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Runs the passes a recipe asks for, in one fixed order whatever the order of its statements (as Deep Compression
@@ -140,6 +147,12 @@ public final class Pipeline {
         Map<String, Settings> scheduled = finetuning.isPresent() ? PruningSchedule.scheduled(context) : Map.of();
         boolean retrained = false;
         boolean ramped = false;
+        // The weights as the quantization stage found them: its retraining starts integer codes' shadows there.
+        Model beforeQuantization = null;
+        Map<String, Settings> regularized = context.layers(PassKind.REGULARIZE);
+        if (finetuning.isPresent() && !regularized.isEmpty()) {
+            current = regularize(current, regularized, finetuning.get(), listener, runs);
+        }
         for (int i = 0; i < passes.size(); i++) {
             Pass pass = passes.get(i);
             if (!scheduled.isEmpty() && isWeightPruning(pass.info())) {
@@ -157,11 +170,15 @@ public final class Pipeline {
                 current = finetune(current, finetuning.get(), listener, runs);
                 retrained = true;
             }
-            current = runPass(pass, current, context, listener, runs);
             Phase here = phase(pass.info());
+            if (here == Phase.QUANTIZE && beforeQuantization == null) {
+                beforeQuantization = current;
+            }
+            current = runPass(pass, current, context, listener, runs);
             Phase next = i + 1 < passes.size() ? phase(passes.get(i + 1).info()) : Phase.LOSSLESS;
             if (finetuning.isPresent() && here != Phase.LOSSLESS && next != here) {
-                current = finetune(current, finetuning.get(), listener, runs);
+                current = finetune(current, finetuning.get(), listener, runs, floatsBefore(beforeQuantization,
+                        current));
                 retrained = true;
             }
         }
@@ -251,10 +268,70 @@ public final class Pipeline {
         return next;
     }
 
+    /**
+     * The float weights that quantization replaced, by name: where a weight of {@code now} is no longer the dense
+     * float tensor it was in {@code before}.
+     */
+    private static Map<String, float[]> floatsBefore(Model before, Model now) {
+        Map<String, float[]> floats = new java.util.LinkedHashMap<>();
+        if (before != null) {
+            now.graph().weights().forEach((name, w) -> {
+                var was = before.graph().weights().get(name);
+                if (was != null && was.representation() instanceof dev.tamp.model.ir.Dense d
+                        && d.dataType() == dev.tamp.model.ir.DataType.FLOAT && !(w.representation() instanceof
+                        dev.tamp.model.ir.Dense)) {
+                    floats.put(name, d.tensor().floats());
+                }
+            });
+        }
+        return floats;
+    }
+
     private static Model finetune(Model current, Finetuning f, Listener listener, List<PassRun> runs) {
+        return finetune(current, f, listener, runs, Map.of());
+    }
+
+    /** Retrains; integer codes' straight-through shadows start at {@code floats} where given (see QuantizedWeight). */
+    private static Model finetune(Model current, Finetuning f, Listener listener, List<PassRun> runs,
+            Map<String, float[]> floats) {
         PassInfo info = Finetuning.info(f.options());
         listener.starting(info);
         long t0 = System.nanoTime();
+        Trained t = train(current, f, info, TrainableWeight.withFloats(floats), model -> List.of());
+        runs.add(new PassRun(info, t.statistics(), System.nanoTime() - t0));
+        return t.model();
+    }
+
+    /**
+     * The regularized training before any pass ({@link Regularization}): the recipe's terms in the objective, then
+     * the soft-shared layers snapped to their priors.
+     */
+    private static Model regularize(Model current, Map<String, Settings> layers, Finetuning f, Listener listener,
+            List<PassRun> runs) {
+        listener.starting(Regularization.INFO);
+        long t0 = System.nanoTime();
+        List<Regularizer> terms = new ArrayList<>();
+        Trained t = train(current, f, Regularization.INFO, TrainableWeight::of, model -> {
+            terms.addAll(Regularization.terms(model, current.graph(), layers));
+            return terms;
+        });
+        Map<String, Long> stats = new TreeMap<>(t.statistics());
+        Model next = Regularization.snap(t.model(), terms, stats);
+        IrVerifier.verify(Regularization.INFO.name(), t.model(), next);
+        runs.add(new PassRun(Regularization.INFO, stats, System.nanoTime() - t0));
+        return next;
+    }
+
+    /** A training run's result: the model, and the steps and images it took. */
+    private record Trained(Model model, Map<String, Long> statistics) {}
+
+    /**
+     * One training run of the pipeline, shown as {@code info}: the weights made trainable by {@code factory}, the terms
+     * {@code terms} builds over them added to the objective. A layer that cannot be trained ends the run as a
+     * {@link Refusal}; afterwards the IR verifier runs, and every weight must have kept its kind and stored size.
+     */
+    private static Trained train(Model current, Finetuning f, PassInfo info,
+            BiFunction<Node, Weight, TrainableWeight> factory, Function<TrainableGraph, List<Regularizer>> terms) {
         long[] steps = new long[1];
         TrainingListener counting = new TrainingListener() {
             @Override
@@ -275,7 +352,8 @@ public final class Pipeline {
         };
         Graph trained;
         try {
-            trained = Trainer.train(current.graph(), f.images(), f.pre(), f.options(), counting);
+            TrainableGraph model = TrainableGraph.of(current.graph(), factory);
+            trained = Trainer.train(model, terms.apply(model), f.images(), f.pre(), f.options(), counting);
         } catch (IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());
             throw new Refusal(info, layerNamed(current, message), message);
@@ -288,7 +366,7 @@ public final class Pipeline {
             var now = next.graph().weights().get(name).representation();
             if (!now.kind().equals(w.representation().kind())
                     || now.storedBytes() != w.representation().storedBytes()) {
-                throw new IllegalStateException("IR verifier after finetune: " + name + " was "
+                throw new IllegalStateException("IR verifier after " + info.name() + ": " + name + " was "
                         + w.representation().kind() + " of " + w.representation().storedBytes() + " bytes, became "
                         + now.kind() + " of " + now.storedBytes());
             }
@@ -297,7 +375,6 @@ public final class Pipeline {
         Map<String, Long> stats = new TreeMap<>();
         stats.put("steps", steps[0]);
         stats.put("images-seen", images);
-        runs.add(new PassRun(info, stats, System.nanoTime() - t0));
-        return next;
+        return new Trained(next, stats);
     }
 }

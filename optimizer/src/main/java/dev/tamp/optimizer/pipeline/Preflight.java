@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * What {@code tamp compile} checks after the front end and before any pass runs: every statement must be something
- * this version can carry out. {@code auto} values the planner cannot choose yet, what fine-tuning cannot do yet and
- * methods without a pass are the language's, but not yet the compiler's; each is one error at the option or
+ * this version can carry out. {@code auto} values the planner cannot choose yet, pruning schedules for filter pruning
+ * and methods without a pass are the language's, but not yet the compiler's; each is one error at the option or
  * statement that asks for it, reported together, so that nothing heavy starts on a recipe that cannot finish.
  */
 public final class Preflight {
@@ -29,26 +29,11 @@ public final class Preflight {
     private static final Set<PassKind> TRAINING = EnumSet.of(PassKind.FINETUNE, PassKind.DISTILL,
             PassKind.REGULARIZE);
 
-    /**
-     * Methods whose representation the trainer cannot keep intact yet: affine-quantized codes (no straight-through
-     * estimator), circulant defining vectors and hashed buckets (no gradient mapping).
-     */
-    private static final Set<String> UNTRAINABLE = Set.of("quantize uniform", "quantize binary", "quantize ternary",
-            "structure circulant", "structure block-circulant", "hash");
-
     private Preflight() {}
 
     /** Reports every problem; returns whether there were none. */
     public static boolean check(Recipe recipe, PassContext context, Consumer<Diagnostic> report) {
         List<Diagnostic> found = new ArrayList<>();
-        boolean finetune = recipe.passes().stream().anyMatch(r -> r.kind() == PassKind.FINETUNE);
-        for (PassRequest request : recipe.passes()) {
-            if (request.kind() == PassKind.REGULARIZE) {
-                found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), request.span(),
-                        "`regularize` (a sparsity term in the fine-tuning objective) is not carried out by this "
-                        + "version").withHint("remove the statement; `finetune` alone retrains the compressed model"));
-            }
-        }
         // One error per place in the source, however many layers the statement there reaches.
         Set<SourceSpan> reported = new LinkedHashSet<>();
         for (PassKind family : PassKind.values()) {
@@ -56,17 +41,6 @@ public final class Preflight {
                 continue;
             }
             for (Settings settings : context.layers(family).values()) {
-                String what = settings.get("method").isPresent()
-                        ? family.keyword() + " method " + settings.word("method") : family.keyword();
-                if (finetune && UNTRAINABLE.contains(what.replace(" method ", " "))) {
-                    SourceSpan at = span(recipe, family, settings, "method");
-                    if (reported.add(at)) {
-                        found.add(Diagnostic.of(DiagnosticCode.NOT_AVAILABLE, recipe.file(), at, "`finetune` cannot "
-                                + "retrain weights of `" + what + "` yet, and it runs after every compression stage")
-                                .withHint("fine-tune with pruning, factorization and `quantize method kmeans`, or "
-                                        + "remove `finetune`"));
-                    }
-                }
                 if (family == PassKind.PRUNE && settings.get("schedule").isPresent()
                         && !settings.word("schedule").equals("oneshot")
                         && List.of("l1-filter", "data-free").contains(settings.word("method"))) {

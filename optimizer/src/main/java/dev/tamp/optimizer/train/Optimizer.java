@@ -18,10 +18,11 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         beginStep();
         for (Parameter p : parameters) {
             float[][] state = state(p);
+            double rate = lr * p.rate();
             if (p.size() >= PARALLEL_MIN) {
-                par.forRange(p.size(), (from, to) -> update(p, state, lr, from, to));
+                par.forRange(p.size(), (from, to) -> update(p, state, rate, from, to));
             } else {
-                update(p, state, lr, 0, p.size());
+                update(p, state, rate, 0, p.size());
             }
         }
     }

@@ -7,13 +7,23 @@ import java.util.Objects;
  * {@link TrainableWeight} that created them; the optimizer writes {@code value} in place.
  *
  * @param name for reports and optimizer state, e.g. {@code fc1.weight/centroids}
+ * @param rate the learning rate of this parameter relative to the run's (1 for the model's weights; a mixture prior's
+ *     means, variances and proportions learn at their own pace, as Ullrich et al. 2017 train them)
  */
-public record Parameter(String name, float[] value, float[] grad) {
+public record Parameter(String name, float[] value, float[] grad, double rate) {
     public Parameter {
         Objects.requireNonNull(name, "name");
         if (value.length != grad.length) {
             throw new IllegalArgumentException(name + ": " + value.length + " values but " + grad.length + " gradients");
         }
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException(name + ": relative learning rate must be positive, got " + rate);
+        }
+    }
+
+    /** A parameter learning at the run's rate. */
+    public Parameter(String name, float[] value, float[] grad) {
+        this(name, value, grad, 1);
     }
 
     public int size() {

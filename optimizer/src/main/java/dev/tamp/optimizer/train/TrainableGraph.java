@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
  * MatMul or Conv multiplies by or adds as bias, and the activations of the last forward pass kept for the backward
  * pass. The graph must map one input to one output (the logits).
  *
- * <p>Trainable ops: Gemm (transA=0), 2-D MatMul by a weight, 2-D Conv, 2-D MaxPool, Relu, Add of equal shapes,
+ * <p>Trainable ops: Gemm (transA=0) and 2-D MatMul by a weight (through FFTs when the weight is circulant or
+ * block-circulant: {@link CirculantLayer}), 2-D Conv, 2-D MaxPool, Relu, Add of equal shapes,
  * Flatten, GlobalAveragePool and inference-mode BatchNormalization (a fixed affine map). Anything else is refused
  * with an {@link IllegalArgumentException} naming the node. Not thread-safe: one instance per training run.
  */
@@ -91,11 +92,12 @@ public final class TrainableGraph {
                     if (a.getInt("transA", 0) != 0) {
                         throw ConvGeometry.refuse(node, "transA=1 is not supported");
                     }
-                    yield new GemmLayer(node, slot(0), out, trainable(1), node.hasInput(2) ? trainable(2) : null,
-                            a.getInt("transB", 0) != 0, a.getFloat("alpha", 1f), a.getFloat("beta", 1f));
+                    yield gemm(out, node.hasInput(2), a.getInt("transB", 0) != 0, a.getFloat("alpha", 1f),
+                            a.getFloat("beta", 1f));
                 }
-                case "MatMul" -> new GemmLayer(node, slot(0), out, trainable(1), null, false, 1f, 1f);
-                case "Conv" -> new ConvLayer(node, slot(0), out, trainable(1), node.hasInput(2) ? trainable(2) : null);
+                case "MatMul" -> gemm(out, false, false, 1f, 1f);
+                case "Conv" -> new ConvLayer(node, slot(0), out, dense(trainable(1)),
+                        node.hasInput(2) ? dense(trainable(2)) : null);
                 case "MaxPool" -> new SimpleLayers.MaxPool(node, slot(0), out);
                 case "Relu" -> new SimpleLayers.Relu(node, slot(0), out);
                 case "Add" -> new SimpleLayers.Add(node, slot(0), slot(1), out);
@@ -106,6 +108,24 @@ public final class TrainableGraph {
                 default -> throw ConvGeometry.refuse(node, "the op cannot be trained (trainable: Gemm, MatMul, Conv, "
                         + "MaxPool, Relu, Add, Flatten, GlobalAveragePool, BatchNormalization)");
             };
+        }
+
+        /** A Gemm or MatMul: through FFTs when its weight is circulant, else by dense products. */
+        Layer gemm(int out, boolean hasBias, boolean transB, float alpha, float beta) {
+            TrainableWeight w = trainable(1);
+            TrainableWeight bias = hasBias ? trainable(2) : null;
+            return w instanceof CirculantWeight c
+                    ? new CirculantLayer(node, slot(0), out, c, dense(bias), transB, alpha, beta)
+                    : new GemmLayer(node, slot(0), out, w, dense(bias), transB, alpha, beta);
+        }
+
+        /** A weight that a layer reads through {@link TrainableWeight#dense()}: anything but a circulant one. */
+        TrainableWeight dense(TrainableWeight w) {
+            if (w instanceof CirculantWeight) {
+                throw ConvGeometry.refuse(node, "weight " + w.name() + " is circulant, which trains as the matrix of "
+                        + "a Gemm or MatMul only");
+            }
+            return w;
         }
 
         /** An activation input. */

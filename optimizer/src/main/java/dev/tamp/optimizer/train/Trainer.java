@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Fine-tunes a graph on labelled images: shuffled mini-batches (seeded {@link SplittableRandom}, one permutation per
- * epoch, last batch possibly smaller), softmax cross-entropy or knowledge distillation, SGD or Adam with a learning
- * rate schedule over all steps. Every weight keeps its representation ({@link TrainableWeight}); the result is the
+ * epoch, last batch possibly smaller), softmax cross-entropy or knowledge distillation plus any {@link Regularizer}
+ * terms, SGD or Adam with a learning rate schedule over all steps. Every weight keeps its representation ({@link TrainableWeight}); the result is the
  * same graph with the trained weights. Same graph, data and options give bit-identical results.
  */
 public final class Trainer {
@@ -32,6 +32,21 @@ public final class Trainer {
     /** Trains a prepared graph (for weights built with a custom factory) and returns its {@link TrainableGraph#toGraph()}. */
     public static Graph train(TrainableGraph model, LabeledImages data, Preprocessing pre, TrainingOptions options,
             TrainingListener listener) {
+        return train(model, List.of(), data, pre, options, listener);
+    }
+
+    /**
+     * Trains a prepared graph with {@code regularizers} (over its weights) added to the objective, their own
+     * parameters trained along; the caller reads their final state (a mixture prior's {@code snap()}).
+     */
+    public static Graph train(TrainableGraph model, List<Regularizer> regularizers, LabeledImages data,
+            Preprocessing pre, TrainingOptions options, TrainingListener listener) {
+        for (Regularizer r : regularizers) {
+            if (!model.weights().contains(r.weight())) {
+                throw new IllegalArgumentException("regularizer over " + r.weight().name() + ", which is not a weight "
+                        + "of the graph being trained");
+            }
+        }
         if (data.count() == 0) {
             throw new IllegalArgumentException("no training images");
         }
@@ -41,7 +56,7 @@ public final class Trainer {
             return t;
         }) : null;
         try {
-            new Run(model, data, pre, options, listener, new Parallelism(pool, options.threads())).run();
+            new Run(model, regularizers, data, pre, options, listener, new Parallelism(pool, options.threads())).run();
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -60,11 +75,14 @@ public final class Trainer {
         private final TrainingListener listener;
         private final Parallelism par;
         private final Optimizer optimizer;
+        private final List<Regularizer> regularizers;
         private final List<Parameter> parameters;
+        private final List<Parameter> regularizerParameters;
 
-        Run(TrainableGraph model, LabeledImages data, Preprocessing pre, TrainingOptions options,
-                TrainingListener listener, Parallelism par) {
+        Run(TrainableGraph model, List<Regularizer> regularizers, LabeledImages data, Preprocessing pre,
+                TrainingOptions options, TrainingListener listener, Parallelism par) {
             this.model = model;
+            this.regularizers = List.copyOf(regularizers);
             this.teacher = options.distillation().map(d -> TrainableGraph.of(d.teacher())).orElse(null);
             this.data = data;
             this.pre = pre;
@@ -72,7 +90,10 @@ public final class Trainer {
             this.listener = listener;
             this.par = par;
             this.optimizer = options.newOptimizer();
-            this.parameters = model.parameters();
+            this.regularizerParameters = this.regularizers.stream().flatMap(r -> r.parameters().stream()).toList();
+            List<Parameter> all = new java.util.ArrayList<>(model.parameters());
+            all.addAll(regularizerParameters);
+            this.parameters = List.copyOf(all);
         }
 
         void run() {
@@ -139,6 +160,12 @@ public final class Trainer {
             }
             model.zeroGrad();
             model.backward(grad, par);
+            for (Parameter p : regularizerParameters) {
+                java.util.Arrays.fill(p.grad(), 0f);
+            }
+            for (Regularizer r : regularizers) {
+                loss += r.addGradient(par);
+            }
             model.pullGradients(par);
             optimizer.step(parameters, lr, par);
             model.afterStep(par);

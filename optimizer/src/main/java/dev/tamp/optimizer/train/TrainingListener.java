@@ -10,7 +10,7 @@ public interface TrainingListener {
      *
      * @param epoch 1-based epoch
      * @param step 1-based step over the whole run, out of {@code totalSteps}
-     * @param loss the mean loss of this step's mini-batch (before the step)
+     * @param loss the mean loss of this step's mini-batch (before the step), regularization terms included
      * @param imagesPerSecond images trained per second of wall time since the epoch began
      */
     record Step(int epoch, int step, int totalSteps, double loss, double learningRate, double imagesPerSecond) {}

@@ -1,9 +1,11 @@
 /**
  * The training engine behind fine-tuning: forward and backward passes over a graph's layers ({@link
  * dev.tamp.optimizer.train.TrainableGraph}), trainable parameters that keep every compressed representation intact
- * ({@link dev.tamp.optimizer.train.TrainableWeight}), SGD and Adam with learning-rate schedules ({@link
+ * ({@link dev.tamp.optimizer.train.TrainableWeight}: masks, centroids, factors, straight-through shadows of integer
+ * codes, hash buckets, circulant vectors trained through FFTs), SGD and Adam with learning-rate schedules ({@link
  * dev.tamp.optimizer.train.Optimizer}, {@link dev.tamp.optimizer.train.LearningRateSchedule}), cross-entropy and
- * knowledge-distillation losses ({@link dev.tamp.optimizer.train.Losses}), and the {@link
+ * knowledge-distillation losses ({@link dev.tamp.optimizer.train.Losses}), regularization terms ({@link
+ * dev.tamp.optimizer.train.Regularizer}: L1, group lasso, soft weight-sharing), and the {@link
  * dev.tamp.optimizer.train.Trainer} that runs them over mini-batches.
  *
  * <p>Everything runs in float32 on plain Java: the products go through the executor's {@link

@@ -54,7 +54,7 @@ class StructuredPruningTest {
         for (Node n : g.nodesOfType("Gemm")) {
             Sparse s = (Sparse) out.graph().weights().get(n.input(1)).representation();
             float[] w = s.materialize().floats();
-            MatrixView view = MatrixView.of(s.dims(), WeightTargets.outputAxis(g, n));
+            MatrixView view = MatrixView.of(s.dims(), dev.tamp.model.ir.LayerFacts.outputAxis(g, n));
             for (int r = 0; r < view.rows(); r++) {
                 for (int c0 = 0; c0 < view.cols(); c0 += 4) {
                     int nonzero = 0;
@@ -144,7 +144,7 @@ class StructuredPruningTest {
             }
             assertThat(java.util.Arrays.stream(box(bias)).distinct().count()).isEqualTo(bias.length);
             Tensor w = dense(g, n.input(1));
-            MatrixView view = MatrixView.of(w.shape(), WeightTargets.outputAxis(g, n));
+            MatrixView view = MatrixView.of(w.shape(), dev.tamp.model.ir.LayerFacts.outputAxis(g, n));
             float[] x = w.floats();
             float[] b = bias.clone();
             for (int r = 0; r < view.rows(); r++) {
@@ -198,7 +198,7 @@ class StructuredPruningTest {
         Node fc3 = g.node("/fc3/Gemm").orElseThrow();
         // Neuron 1 of fc2 becomes a copy of neuron 0 (weights and bias): merging it into neuron 0 is exact in reals.
         Tensor w = dense(g, fc2.input(1));
-        MatrixView view = MatrixView.of(w.shape(), WeightTargets.outputAxis(g, fc2));
+        MatrixView view = MatrixView.of(w.shape(), dev.tamp.model.ir.LayerFacts.outputAxis(g, fc2));
         float[] x = w.floats();
         for (int c = 0; c < view.cols(); c++) {
             x[view.flat(1, c)] = x[view.flat(0, c)];
@@ -226,7 +226,7 @@ class StructuredPruningTest {
         float[] h = Activations.capture(twin.graph(), input, List.of(hidden), 1).get(hidden).floats();
         float[] a = dense(g, fc3.input(1)).floats();
         float[] c = dense(g, fc3.input(2)).floats();
-        MatrixView out = MatrixView.of(dense(g, fc3.input(1)).shape(), WeightTargets.outputAxis(g, fc3));
+        MatrixView out = MatrixView.of(dense(g, fc3.input(1)).shape(), dev.tamp.model.ir.LayerFacts.outputAxis(g, fc3));
         int n = out.cols();
         double u = Math.ulp(1.0f) / 2;
         for (int i = 0; i < images; i++) {

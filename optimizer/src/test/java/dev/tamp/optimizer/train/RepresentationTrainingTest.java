@@ -8,18 +8,30 @@ import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.data.Preprocessing;
 import dev.tamp.model.exec.Executor;
 import dev.tamp.model.ir.AffineQuantized;
+import dev.tamp.model.ir.BlockCirculant;
+import dev.tamp.model.ir.Circulant;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Factored;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Hashed;
+import dev.tamp.model.ir.HuffmanCoded;
+import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Representation;
 import dev.tamp.model.ir.Sparse;
 import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.ir.Weight;
 import dev.tamp.model.ops.Parallelism;
+import dev.tamp.optimizer.numerics.AffineQuantization;
+import dev.tamp.optimizer.numerics.CirculantProjection;
+import dev.tamp.optimizer.numerics.HashProjection;
+import dev.tamp.optimizer.numerics.HuffmanLengths;
+import dev.tamp.optimizer.numerics.SignQuantization;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
@@ -144,15 +156,122 @@ class RepresentationTrainingTest {
         }
     }
 
+    /**
+     * Uniform (4-bit asymmetric per channel), ternary (per channel) and binary (per tensor, a 1-bit codebook) layers
+     * trained through straight-through shadows started at the float weights: the codes move, the uniform grids stay
+     * put, the binary and ternary scales train, and every stored form keeps its kind, bits, axis and size.
+     */
+    @Test
+    void quantizedLayersMoveTheirCodesAndKeepTheirGrids() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        AffineQuantized uniform = AffineQuantization.quantize(weight(dense, "fc1.weight"), 4, false, 0);
+        AffineQuantized ternary = SignQuantization.ternary(weight(dense, "fc2.weight"), 0);
+        Codebook binary = (Codebook) SignQuantization.binary(weight(dense, "fc3.weight"), -1);
+        Graph compressed = replace(dense, Map.of("fc1.weight", uniform, "fc2.weight", ternary, "fc3.weight", binary));
+        Map<String, float[]> floats = new LinkedHashMap<>();
+        for (String name : List.of("fc1.weight", "fc2.weight", "fc3.weight")) {
+            floats.put(name, weight(dense, name).floats());
+        }
+        Graph trained = trainBriefly(compressed, TrainableWeight.withFloats(floats));
+
+        AffineQuantized u = (AffineQuantized) rep(trained, "fc1.weight");
+        assertThat(u.scales()).isEqualTo(uniform.scales());
+        assertThat(u.zeroPoints()).isEqualTo(uniform.zeroPoints());
+        assertThat(List.of(u.bits(), u.axis(), u.signed())).isEqualTo(List.of(4, 0, false));
+        assertThat(changed(u.codes(), uniform.codes())).as("uniform codes moved").isGreaterThan(100);
+        AffineQuantized t = (AffineQuantized) rep(trained, "fc2.weight");
+        assertThat(t.codes()).containsOnly(-1, 0, 1);
+        assertThat(t.zeroPoints()).containsOnly(0);
+        assertThat(t.scales()).isNotEqualTo(ternary.scales());
+        assertThat(changed(t.codes(), ternary.codes())).as("ternary codes moved").isGreaterThan(10);
+        Codebook b = (Codebook) rep(trained, "fc3.weight");
+        assertThat(QuantizedWeight.isBinaryCodebook(b)).isTrue();
+        assertThat(b.centroids()).isNotEqualTo(binary.centroids());
+        assertThat(changed(b.indices(), binary.indices())).as("binary signs flipped").isPositive();
+        for (String name : floats.keySet()) {
+            assertThat(rep(trained, name).storedBytes()).as(name).isEqualTo(rep(compressed, name).storedBytes());
+        }
+    }
+
+    /** Hashed and block-circulant layers train their buckets and defining vectors; hash, seed and tiles stay. */
+    @Test
+    void hashedAndBlockCirculantLayersTrainTheirTablesAndVectors() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Hashed hashed = HashProjection.fit(new int[] {300, 784}, weight(dense, "fc1.weight").floats(), 42, true,
+                300 * 784 / 16);
+        BlockCirculant block = new BlockCirculant(new int[] {100, 300}, 16,
+                CirculantProjection.blockCirculant(weight(dense, "fc2.weight").floats(), 100, 300, 16));
+        Graph compressed = replace(dense, Map.of("fc1.weight", hashed, "fc2.weight", block));
+        Graph trained = trainBriefly(compressed, TrainableWeight::of);
+        Hashed h = (Hashed) rep(trained, "fc1.weight");
+        assertThat(List.of(h.seed(), h.signHash(), h.buckets().length))
+                .isEqualTo(List.of(hashed.seed(), hashed.signHash(), hashed.buckets().length));
+        assertThat(h.buckets()).isNotEqualTo(hashed.buckets());
+        BlockCirculant c = (BlockCirculant) rep(trained, "fc2.weight");
+        assertThat(c.blockSize()).isEqualTo(16);
+        assertThat(c.vectors()).hasSameSizeAs(block.vectors()).isNotEqualTo(block.vectors());
+    }
+
+    /**
+     * A plain circulant layer on real images: no reference model has a square layer, so a 784 x 784 circulant
+     * (initialized from a seeded random vector) feeds LeNet-300-100's fc1; the vector trains through the FFT.
+     */
+    @Test
+    void circulantLayerTrainsItsDefiningVectorOnImages() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Graph withCirculant = prependCirculant(dense, 784);
+        Graph trained = trainBriefly(withCirculant, TrainableWeight::of);
+        Circulant before = (Circulant) rep(withCirculant, "mix.weight");
+        Circulant after = (Circulant) rep(trained, "mix.weight");
+        assertThat(after.c()).hasSize(784).isNotEqualTo(before.c());
+    }
+
+    /**
+     * With no step taken, every quantized form re-derives exactly its stored codes, from the float weights it was
+     * quantized from, from its dequantized values, and from floats it was not quantized from (which are ignored): uniform of 2 to 8 bits, symmetric or not, per tensor or per
+     * channel; binary and ternary per tensor and per channel.
+     */
+    @Test
+    void shadowsReproduceTheStoredCodesBeforeAnyStep() {
+        Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
+        Tensor w = weight(dense, "fc2.weight");
+        List<Representation> forms = new java.util.ArrayList<>();
+        for (int bits = 2; bits <= 8; bits++) {
+            for (boolean symmetric : new boolean[] {true, false}) {
+                for (int axis : new int[] {-1, 0}) {
+                    forms.add(AffineQuantization.quantize(w, bits, symmetric, axis));
+                }
+            }
+        }
+        for (int axis : new int[] {-1, 0}) {
+            forms.add(SignQuantization.binary(w, axis));
+            forms.add(SignQuantization.ternary(w, axis));
+        }
+        for (Representation r : forms) {
+            Graph g = replace(dense, Map.of("fc2.weight", r));
+            // Floats no rule maps to the stored codes (the weights negated) are not what was quantized: ignored.
+            float[] negated = w.floats().clone();
+            for (int i = 0; i < negated.length; i++) {
+                negated[i] = -negated[i];
+            }
+            for (var factory : List.of(TrainableWeight.withFloats(Map.of("fc2.weight", w.floats())),
+                    TrainableWeight.withFloats(Map.of()), TrainableWeight.withFloats(Map.of("fc2.weight", negated)))) {
+                TrainableGraph tg = TrainableGraph.of(g, factory);
+                tg.afterStep(Parallelism.sequential());
+                assertThat(rep(tg.toGraph(), "fc2.weight")).as(r.toString()).isEqualTo(r);
+            }
+        }
+    }
+
     @Test
     void untrainableRepresentationsAndOpsAreRefusedNamingTheNode() {
         Graph dense = TrainingFixtures.model("fmnist_lenet300_100");
-        Tensor w = weight(dense, "fc2.weight");
-        int[] codes = new int[w.size()];
-        Graph quantized = replace(dense, Map.of("fc2.weight", new AffineQuantized(w.shape(), 8, true, -1,
-                new float[] {0.01f}, new int[] {0}, codes)));
-        assertThatThrownBy(() -> TrainableGraph.of(quantized)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("fc2.weight").hasMessageContaining("AffineQuantized").hasMessageContaining("Gemm");
+        Codebook codebook = codebook(weight(dense, "fc2.weight"), 16);
+        HuffmanCoded coded = new HuffmanCoded(codebook, List.of(HuffmanLengths.code(codebook.indices(), 16,
+                dev.tamp.model.ir.HuffmanCode.MAX_LENGTH)));
+        Graph huffman = replace(dense, Map.of("fc2.weight", coded));
+        assertThatThrownBy(() -> TrainableGraph.of(huffman)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fc2.weight").hasMessageContaining("HuffmanCoded").hasMessageContaining("Gemm");
         java.util.List<dev.tamp.model.ir.Node> nodes = dense.nodes().stream().map(n -> n.opType().equals("Relu")
                 ? new dev.tamp.model.ir.Node(n.name(), "Sigmoid", n.inputs(), n.outputs(), n.attributes()) : n)
                 .toList();
@@ -169,11 +288,16 @@ class RepresentationTrainingTest {
      * that the uncompressed model's training loss (0.16) is far away, so a few steps must lower it.
      */
     private static Graph trainBriefly(Graph g) {
+        return trainBriefly(g, TrainableWeight::of);
+    }
+
+    private static Graph trainBriefly(Graph g, BiFunction<Node, Weight, TrainableWeight> factory) {
         LabeledImages data = TrainingFixtures.train();
         LabeledImages probe = data.slice(0, 1000);
         double before = loss(g, probe);
         TrainingOptions options = TrainingOptions.defaults().withEpochs(0.25).withBatch(64).withThreads(2);
-        Graph trained = Trainer.train(g, data, Preprocessing.unitScale(), options, TrainingListener.none());
+        Graph trained = Trainer.train(TrainableGraph.of(g, factory), data, Preprocessing.unitScale(), options,
+                TrainingListener.none());
         for (String name : g.weights().keySet()) {
             assertThat(rep(trained, name).kind()).as(name).isEqualTo(rep(g, name).kind());
         }
@@ -191,6 +315,39 @@ class RepresentationTrainingTest {
         Map<String, Weight> ws = new LinkedHashMap<>(g.weights());
         reps.forEach((name, r) -> ws.put(name, new Weight(name, r)));
         return new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), g.nodes(), ws, g.values());
+    }
+
+    private static int changed(int[] a, int[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            n += a[i] != b[i] ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The graph with a Gemm {@code mix} (a seeded random circulant {@code n x n}, transB=1, no bias) between its
+     * first node (the Flatten) and the rest.
+     */
+    private static Graph prependCirculant(Graph g, int n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] c = new float[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = (float) ((r.nextDouble() - 0.5) * 2 / Math.sqrt(n));
+        }
+        Node flatten = g.nodes().get(0);
+        String mixed = flatten.output(0) + "_mixed";
+        List<Node> nodes = new java.util.ArrayList<>();
+        nodes.add(flatten);
+        nodes.add(new Node("mix", "Gemm", List.of(flatten.output(0), "mix.weight"), List.of(mixed),
+                new dev.tamp.model.ir.Attributes(Map.of("transB", new dev.tamp.model.ir.AttributeValue.Int(1)))));
+        for (Node node : g.nodes().subList(1, g.nodes().size())) {
+            nodes.add(new Node(node.name(), node.opType(), node.inputs().stream()
+                    .map(i -> i.equals(flatten.output(0)) ? mixed : i).toList(), node.outputs(), node.attributes()));
+        }
+        Map<String, Weight> ws = new LinkedHashMap<>(g.weights());
+        ws.put("mix.weight", new Weight("mix.weight", new Circulant(new int[] {n, n}, c)));
+        return new Graph(g.name(), g.opsetVersion(), g.inputs(), g.outputs(), nodes, ws, g.values());
     }
 
     static Representation rep(Graph g, String name) {

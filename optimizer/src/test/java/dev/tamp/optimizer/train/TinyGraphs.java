@@ -39,6 +39,25 @@ final class TinyGraphs {
         return g.graph("mlp", 4, 6);
     }
 
+    /**
+     * [4, 6] -> Gemm(transB=1, [6, 6], bias [6]) -> Relu -> Gemm(transB=0, [6, 6], alpha 0.5, beta 2, bias [1, 6]) ->
+     * Relu -> MatMul([6, 3]) -> [4, 3]: square layers in both orientations, for circulant weights.
+     */
+    static Graph squareMlp(long seed) {
+        TinyGraphs g = new TinyGraphs(seed);
+        g.weight("w1", 6, 6);
+        g.weight("b1", 6);
+        g.weight("w2", 6, 6);
+        g.weight("b2", 1, 6);
+        g.weight("w3", 6, 3);
+        g.node("Gemm", List.of("x", "w1", "b1"), "h1", "transB", 1L);
+        g.node("Relu", List.of("h1"), "h2");
+        g.node("Gemm", List.of("h2", "w2", "b2"), "h3", "alpha", 0.5f, "beta", 2f);
+        g.node("Relu", List.of("h3"), "h4");
+        g.node("MatMul", List.of("h4", "w3"), "logits");
+        return g.graph("square", 4, 6);
+    }
+
     /** [4, 6] -> MatMul([6, 3]) -> [4, 3]. */
     static Graph matMul(long seed) {
         TinyGraphs g = new TinyGraphs(seed);
