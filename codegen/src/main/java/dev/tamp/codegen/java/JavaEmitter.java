@@ -175,6 +175,12 @@ public final class JavaEmitter {
          * materialized at load, flat in their stored layout, for the SIMD class, which binds them as dense weights.
          */
         private final Map<String, int[]> materialized = new HashMap<>();
+        /**
+         * Gemm weights of SIMD layers stored as signed int8 with zero points 0, per tensor or per output channel:
+         * handed to the SIMD class as their codes and scales (it keeps the codes as bytes and widens them in
+         * registers), not materialized.
+         */
+        private final java.util.Set<String> int8Codes = new java.util.HashSet<>();
         private final Map<String, Integer> weightIndex = new HashMap<>();
 
         Generation(Graph graph, ClassName self, Map<String, int[]> knownShapes, boolean simd) {
@@ -383,7 +389,7 @@ public final class JavaEmitter {
             if (!vectorNodes.isEmpty()) {
                 type.addField(FieldSpec.builder(self.nestedClass(VectorKernels.INTERFACE), "vector",
                         Modifier.PRIVATE, Modifier.FINAL).addJavadoc("The bound SIMD kernels, or null.\n").build());
-                if (!materialized.isEmpty()) {
+                if (!materialized.isEmpty() || !int8Codes.isEmpty()) {
                     constructor.addComment("What the SIMD kernels bind: the container's weights, the compressed ones "
                             + "of SIMD layers materialized.");
                     constructor.addStatement("Object[] v = VECTOR == null ? null : w.clone()");
@@ -515,7 +521,7 @@ public final class JavaEmitter {
             }
             if (!vectorNodes.isEmpty()) {
                 constructor.addStatement("this.vector = VECTOR == null ? null : VECTOR.bind($L)",
-                        materialized.isEmpty() ? "w" : "v");
+                        materialized.isEmpty() && int8Codes.isEmpty() ? "w" : "v");
             }
             type.addField(FieldSpec.builder(String[].class, "WEIGHT_IDS", Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer(idList.add("}").build()).build());
@@ -595,7 +601,15 @@ public final class JavaEmitter {
                     vectorNodes.add(node);
                     vectorOnly.add(node.input(1));
                     int[] d = decoded.get(node.input(1));
-                    materialized.put(node.input(1), new int[] {d[0], d[1]});
+                    Weight w = graph.weights().get(node.input(1));
+                    Representation r = w.representation() instanceof HuffmanCoded h ? h.inner() : w.representation();
+                    if (r instanceof AffineQuantized q && q.bits() == 8 && q.signed()
+                            && Arrays.stream(q.zeroPoints()).allMatch(z -> z == 0)
+                            && (q.axis() < 0 || q.axis() == (d[2] != 0 ? 0 : 1))) {
+                        int8Codes.add(w.name());
+                    } else {
+                        materialized.put(node.input(1), new int[] {d[0], d[1]});
+                    }
                 }
             }
             if (!rowWeights.isEmpty()) {
@@ -613,7 +627,13 @@ public final class JavaEmitter {
             int[] decoded = decodedWeights.get(w.name());
             int[] flat = materialized.get(w.name());
             // Read by a SIMD layer only: materialized for it, and not kept in the scalar form when it is bound.
-            String unlessVector = flat != null ? "v != null ? null : " : "";
+            boolean codes = int8Codes.contains(w.name());
+            String unlessVector = flat != null || codes ? "v != null ? null : " : "";
+            if (codes) {
+                // int8 codes and scales (the reader's arrays 2 and 0): the SIMD class widens the codes in registers.
+                constructor.beginControlFlow("if (v != null)")
+                        .addStatement("v[$L] = new Object[] {p$L[2], p$L[0]}", i, i, i).endControlFlow();
+            }
             if (flat != null) {
                 String materializer = "materialize_" + id;
                 type.addMethod(CompressedKernels.materializer(materializer, r, flat[0], flat[1],
@@ -646,7 +666,7 @@ public final class JavaEmitter {
             }
             constructor.addComment("Decoded at load into float rows, the fastest resident form for a Gemm.");
             constructor.addStatement(call.add(")").build());
-            if (flat != null) {
+            if (flat != null || codes) {
                 constructor.addStatement("this.$N = this.$N != null && allFinite(this.$N)", "finite_" + id,
                         "rows_" + id, "rows_" + id);
             } else {
@@ -1034,7 +1054,7 @@ public final class JavaEmitter {
                 vectorArgs.add(y);
                 if (vector) {
                     vectorLayers.add(new VectorKernels.Gemm(method, k, n, transB, weightIndex.get(node.input(1)), bias,
-                            epilogue));
+                            epilogue, int8Codes.contains(node.input(1))));
                     dispatch(method, vectorArgs.toArray(), callArgs.toArray());
                 } else {
                     call(method, callArgs.toArray());
@@ -1069,7 +1089,7 @@ public final class JavaEmitter {
                 vectorArgs.add(y);
                 if (vectorNodes.contains(node)) {
                     vectorLayers.add(new VectorKernels.Gemm(method, k, n, transB, weightIndex.get(node.input(1)), bias,
-                            epilogue));
+                            epilogue, false));
                     dispatch(method, vectorArgs.toArray(), callArgs.toArray());
                 } else {
                     call(method, callArgs.toArray());
