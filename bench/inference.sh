@@ -6,6 +6,9 @@
 # Defaults (in InferenceBenchmark): 2 forks x (4 x 1 s warm-up + 5 x 1 s measurement) per configuration. Each
 # compressed variant's setup runs its recipe's passes (OBS on resnet8: about a minute) and leaves the JIT a queue:
 # give those 8 warm-up iterations (-wi 8). `-f 1 -wi 8 -i 5` over 3 models x 8 engines takes about 10 minutes.
+# The compiled_<variant> engines (-p engine=compiled_l1,...) time what `tamp compile` generated and verified for
+# bench/recipes/<model>.<variant>.recipe: run bench/compile-variants.sh first. Their int8 SIMD kernels need about
+# 15 warm-up seconds under load (-wi 15).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -40,7 +43,7 @@ for m in models:
             continue
         r1 = f"{s[0] / ref[0]:.2f}x" if ref else "-"
         r2 = f"{s[0] / best:.2f}x" if best else "-"
-        if e.startswith("tamp_") and best and s[0] < best:
+        if e.startswith(("tamp_", "compiled_")) and best and s[0] < best:
             r2 = f"**{r2}**"
         print(f"| {m} | {e} | {s[0]:.1f} ± {s[1]:.1f} | {r1} | {r2} |")
 PY

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,7 +80,9 @@ public class InferenceBenchmark {
      * the scalar class binds at load; {@code tamp_int8} (uniform int8 per channel), {@code tamp_kmeans} (k-means 6
      * bits), {@code tamp_obs} (OBS pruning), {@code tamp_obs-kmeans} (OBS, k-means, Huffman): the generated scalar
      * class on the weights of {@code bench/recipes/<model>.<variant>.recipe}; {@code ort_fp32}: ONNX Runtime on the
-     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}.
+     * original file; {@code ort_dyn_int8} / {@code ort_qdq_int8}: ONNX Runtime on {@code models/ort_int8/}; {@code
+     * compiled_<variant>}: the classes {@code tamp compile} generated and verified for {@code bench/recipes/<model>.
+     * <variant>.recipe} (with fine-tuning), from {@code bench/compiled/<model>.<variant>/} ({@link #compiled}).
      */
     @Param({"tamp", "tamp_simd", "tamp_int8", "tamp_kmeans", "tamp_obs", "tamp_obs-kmeans", "ort_fp32",
         "ort_dyn_int8", "ort_qdq_int8"})
@@ -107,7 +110,9 @@ public class InferenceBenchmark {
         for (int i = 0; i < IMAGES; i++) {
             System.arraycopy(batch.floats(), i * per, inputs[i], 0, per);
         }
-        if (engine.startsWith("tamp_") && !engine.equals("tamp_simd")) {
+        if (engine.startsWith("compiled_")) {
+            generated = compiled(root.resolve("bench/compiled").resolve(model + "." + engine.substring(9)));
+        } else if (engine.startsWith("tamp_") && !engine.equals("tamp_simd")) {
             generated = tamp(compressed(root.resolve("bench/recipes").resolve(model + "." + engine.substring(5)
                     + ".recipe")), false);
         } else switch (engine) {
@@ -145,6 +150,40 @@ public class InferenceBenchmark {
         PassContext context = PassContext.forRecipe(recipe, model.graph(), data,
                 Runtime.getRuntime().availableProcessors());
         return Pipeline.run(model, context, info -> { }).model().graph();
+    }
+
+    /**
+     * The output folder of {@code tamp compile} at {@code dir} ({@code bench/compile-variants.sh}): its generated
+     * source compiled as {@code tamp compile} compiled it before verifying it (the model class with {@code --release
+     * 8}, its SIMD class, when there is one, with {@code --release 17 --add-modules jdk.incubator.vector}), loaded
+     * with its {@code weights.tamp}. So the code timed is the code whose accuracy the compile report gives.
+     */
+    public static GeneratedModel compiled(Path dir) throws Exception {
+        Path java = dir.resolve("java");
+        if (!Files.isDirectory(java)) {
+            throw new IllegalStateException("no " + java + ": run bench/compile-variants.sh first");
+        }
+        List<Path> sources;
+        try (Stream<Path> files = Files.walk(java)) {
+            sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+        }
+        Path scalarPath = sources.stream().filter(p -> !p.getFileName().toString().endsWith("Simd.java"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no generated class under " + java));
+        String className = java.relativize(scalarPath).toString().replace(java.getFileSystem().getSeparator(), ".")
+                .replaceAll("\\.java$", "");
+        JavaBuild.Source scalar = new JavaBuild.Source(className, Files.readString(scalarPath));
+        JavaBuild.Classes classes = JavaBuild.compile(List.of(scalar));
+        Path simdPath = scalarPath.resolveSibling(scalarPath.getFileName().toString().replace(".java", "Simd.java"));
+        boolean simd = Files.exists(simdPath);
+        if (simd) {
+            classes = JavaBuild.merge(classes, JavaBuild.compileSimd(scalar, new JavaBuild.Source(className + "Simd",
+                    Files.readString(simdPath))));
+        }
+        GeneratedModel model = GeneratedModel.load(classes, className, Files.readAllBytes(dir.resolve("weights.tamp")));
+        if (simd != model.simd()) {
+            throw new IllegalStateException(dir + ": the SIMD kernels are " + (model.simd() ? "" : "not ") + "bound");
+        }
+        return model;
     }
 
     private static GeneratedModel tamp(Graph graph, boolean simd) throws Exception {

@@ -140,6 +140,49 @@ final class CompressedKernels {
         for (int i = 0; i < params.size(); i += 2) {
             m.addParameter((TypeName) params.get(i), (String) params.get(i + 1));
         }
+        materialize(m, r, rows, cols);
+        if (!transpose) {
+            m.addStatement("float[][] out = new float[$L][]", rows);
+            m.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
+            m.addStatement("out[r] = $T.copyOfRange(w, r * $L, (r + 1) * $L)", Arrays.class, cols, cols);
+            m.endControlFlow();
+            return m.addStatement("return out").build();
+        }
+        m.addStatement("float[][] out = new float[$L][$L]", cols, rows);
+        m.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
+        m.beginControlFlow("for (int c = 0; c < $L; c++)", cols);
+        m.addStatement("out[c][r] = w[r * $L + c]", cols);
+        m.endControlFlow();
+        m.endControlFlow();
+        return m.addStatement("return out").build();
+    }
+
+    /**
+     * The load-time materializer {@code name(arrays...)} of a {@code [rows, cols]} weight stored as {@code r}: the
+     * weight as the reference materializes it (bit for bit), flat in its stored row-major layout, which the SIMD
+     * class binds like a dense weight. {@code params} as for {@link #decoder}.
+     */
+    static MethodSpec materializer(String name, Representation r, int rows, int cols, List<Object> params) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name)
+                .addJavadoc("The weight materialized as the reference does, flat [" + rows + ", " + cols + "], for "
+                        + "the SIMD kernels.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(JavaEmitter.FLOATS);
+        for (int i = 0; i < params.size(); i += 2) {
+            m.addParameter((TypeName) params.get(i), (String) params.get(i + 1));
+        }
+        materialize(m, r, rows, cols);
+        return m.addStatement("return w").build();
+    }
+
+    /** Whether the SIMD class can take a weight stored as {@code r} (after Huffman decoding) materialized at load. */
+    static boolean materializable(Representation r) {
+        return r instanceof Codebook || r instanceof AffineQuantized || r instanceof Sparse
+                || r instanceof SparseCodebook;
+    }
+
+    /** Declares {@code float[] w} of {@code rows * cols} and fills it with the weight stored as {@code r}. */
+    private static void materialize(MethodSpec.Builder m, Representation r, int rows, int cols) {
         m.addStatement("float[] w = new float[$L]", rows * cols);
         if (r instanceof Sparse || r instanceof SparseCodebook) {
             String val = r instanceof Sparse ? "val[e]" : "cent[idx[e] & 0xff]";
@@ -164,20 +207,6 @@ final class CompressedKernels {
                     + " - zp[c]) * scale[c]");
             m.endControlFlow();
         }
-        if (!transpose) {
-            m.addStatement("float[][] out = new float[$L][]", rows);
-            m.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
-            m.addStatement("out[r] = $T.copyOfRange(w, r * $L, (r + 1) * $L)", Arrays.class, cols, cols);
-            m.endControlFlow();
-            return m.addStatement("return out").build();
-        }
-        m.addStatement("float[][] out = new float[$L][$L]", cols, rows);
-        m.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
-        m.beginControlFlow("for (int c = 0; c < $L; c++)", cols);
-        m.addStatement("out[c][r] = w[r * $L + c]", cols);
-        m.endControlFlow();
-        m.endControlFlow();
-        return m.addStatement("return out").build();
     }
 
     /** The load-time check that lets the Gemm kernels skip zero inputs: every value of the rows is finite. */

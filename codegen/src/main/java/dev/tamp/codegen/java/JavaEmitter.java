@@ -170,6 +170,17 @@ public final class JavaEmitter {
         private final java.util.Set<Node> vectorNodes = new java.util.HashSet<>();
         /** Weights read by SIMD layers only: the scalar fields stay null when the SIMD kernels are bound. */
         private final java.util.Set<String> vectorOnly = new java.util.HashSet<>();
+        /**
+         * Compressed weights of SIMD layers (a one-group Conv's, or a Gemm's decoded at load), name to {rows, cols}:
+         * materialized at load, flat in their stored layout, for the SIMD class, which binds them as dense weights.
+         */
+        private final Map<String, int[]> materialized = new HashMap<>();
+        /**
+         * Gemm weights of SIMD layers stored as signed int8 with zero points 0, per tensor or per output channel:
+         * handed to the SIMD class as their codes and scales (it keeps the codes as bytes and widens them in
+         * registers), not materialized.
+         */
+        private final java.util.Set<String> int8Codes = new java.util.HashSet<>();
         private final Map<String, Integer> weightIndex = new HashMap<>();
 
         Generation(Graph graph, ClassName self, Map<String, int[]> knownShapes, boolean simd) {
@@ -378,7 +389,11 @@ public final class JavaEmitter {
             if (!vectorNodes.isEmpty()) {
                 type.addField(FieldSpec.builder(self.nestedClass(VectorKernels.INTERFACE), "vector",
                         Modifier.PRIVATE, Modifier.FINAL).addJavadoc("The bound SIMD kernels, or null.\n").build());
-                constructor.addStatement("this.vector = VECTOR == null ? null : VECTOR.bind(w)");
+                if (!materialized.isEmpty() || !int8Codes.isEmpty()) {
+                    constructor.addComment("What the SIMD kernels bind: the container's weights, the compressed ones "
+                            + "of SIMD layers materialized.");
+                    constructor.addStatement("Object[] v = VECTOR == null ? null : w.clone()");
+                }
             }
             for (int i = 0; i < all.size(); i++) {
                 Weight w = all.get(i);
@@ -410,7 +425,7 @@ public final class JavaEmitter {
                     kind = 1;
                     int[] rows = rowWeights.get(w.name());
                     // Read by SIMD kernels only: not kept in the scalar layout when those are bound.
-                    String unlessVector = vectorOnly.contains(w.name()) ? "vector != null ? null : " : "";
+                    String unlessVector = vectorOnly.contains(w.name()) ? "VECTOR != null ? null : " : "";
                     if (rows != null) {
                         addField(w, id, DenseKernels.ROWS, "w_");
                         constructor.addStatement("this.$N = " + unlessVector + "rows((float[]) w[$L], $L, $L, $L)",
@@ -504,6 +519,10 @@ public final class JavaEmitter {
                 }
                 dimList.add("}");
             }
+            if (!vectorNodes.isEmpty()) {
+                constructor.addStatement("this.vector = VECTOR == null ? null : VECTOR.bind($L)",
+                        materialized.isEmpty() && int8Codes.isEmpty() ? "w" : "v");
+            }
             type.addField(FieldSpec.builder(String[].class, "WEIGHT_IDS", Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer(idList.add("}").build()).build());
             type.addField(FieldSpec.builder(int[].class, "WEIGHT_KINDS", Modifier.PRIVATE, Modifier.STATIC,
@@ -562,12 +581,35 @@ public final class JavaEmitter {
                         vectorOnly.add(w.name());
                     }
                 }
+                DenseKernels.ConvShape compressed = simd && shape == null && w != null && uses.get(w.name()) == 1
+                        ? convShape(node, true) : null;
+                if (compressed != null) {
+                    vectorNodes.add(node);
+                    vectorOnly.add(w.name());
+                    materialized.put(w.name(), new int[] {compressed.m(), compressed.taps()});
+                }
             }
+            Map<String, int[]> decoded = simd ? CompressedKernels.decodedGemmWeights(graph) : Map.of();
             for (Node node : graph.nodes()) {
                 if (simd && node.opType().equals("Gemm") && node.inputs().size() >= 2
                         && rowWeights.containsKey(node.input(1))) {
                     vectorNodes.add(node);
                     vectorOnly.add(node.input(1));
+                }
+                if (simd && node.opType().equals("Gemm") && node.inputs().size() >= 2
+                        && decoded.containsKey(node.input(1))) {
+                    vectorNodes.add(node);
+                    vectorOnly.add(node.input(1));
+                    int[] d = decoded.get(node.input(1));
+                    Weight w = graph.weights().get(node.input(1));
+                    Representation r = w.representation() instanceof HuffmanCoded h ? h.inner() : w.representation();
+                    if (r instanceof AffineQuantized q && q.bits() == 8 && q.signed()
+                            && Arrays.stream(q.zeroPoints()).allMatch(z -> z == 0)
+                            && (q.axis() < 0 || q.axis() == (d[2] != 0 ? 0 : 1))) {
+                        int8Codes.add(w.name());
+                    } else {
+                        materialized.put(node.input(1), new int[] {d[0], d[1]});
+                    }
                 }
             }
             if (!rowWeights.isEmpty()) {
@@ -583,12 +625,32 @@ public final class JavaEmitter {
         private void keep(MethodSpec.Builder constructor, Weight w, String id, int i, Representation r,
                 Object... typesAndNames) {
             int[] decoded = decodedWeights.get(w.name());
+            int[] flat = materialized.get(w.name());
+            // Read by a SIMD layer only: materialized for it, and not kept in the scalar form when it is bound.
+            boolean codes = int8Codes.contains(w.name());
+            String unlessVector = flat != null || codes ? "v != null ? null : " : "";
+            if (codes) {
+                // int8 codes and scales (the reader's arrays 2 and 0): the SIMD class widens the codes in registers.
+                constructor.beginControlFlow("if (v != null)")
+                        .addStatement("v[$L] = new Object[] {p$L[2], p$L[0]}", i, i, i).endControlFlow();
+            }
+            if (flat != null) {
+                String materializer = "materialize_" + id;
+                type.addMethod(CompressedKernels.materializer(materializer, r, flat[0], flat[1],
+                        List.of(typesAndNames)));
+                CodeBlock.Builder call = CodeBlock.builder().add("v[$L] = $N(", i, materializer);
+                for (int j = 0; j < typesAndNames.length; j += 2) {
+                    call.add(j == 0 ? "($T) p$L[$L]" : ", ($T) p$L[$L]", typesAndNames[j], i, j / 2);
+                }
+                constructor.beginControlFlow("if (v != null)").addStatement(call.add(")").build()).endControlFlow();
+            }
             if (decoded == null) {
                 for (int j = 0; j < typesAndNames.length; j += 2) {
                     TypeName t = (TypeName) typesAndNames[j];
                     String name = (String) typesAndNames[j + 1];
                     addField(w, id, t, name + "_");
-                    constructor.addStatement("this.$N = ($T) p$L[$L]", name + "_" + id, t, i, j / 2);
+                    constructor.addStatement("this.$N = " + unlessVector + "($T) p$L[$L]", name + "_" + id, t, i,
+                            j / 2);
                 }
                 return;
             }
@@ -597,13 +659,19 @@ public final class JavaEmitter {
                     List.of(typesAndNames)));
             addField(w, id, CompressedKernels.ROWS, "rows_");
             type.addField(boolean.class, "finite_" + id, Modifier.PRIVATE, Modifier.FINAL);
-            CodeBlock.Builder call = CodeBlock.builder().add("this.$N = $N(", "rows_" + id, decoder);
+            CodeBlock.Builder call = CodeBlock.builder().add("this.$N = " + unlessVector + "$N(", "rows_" + id,
+                    decoder);
             for (int j = 0; j < typesAndNames.length; j += 2) {
                 call.add(j == 0 ? "($T) p$L[$L]" : ", ($T) p$L[$L]", typesAndNames[j], i, j / 2);
             }
             constructor.addComment("Decoded at load into float rows, the fastest resident form for a Gemm.");
             constructor.addStatement(call.add(")").build());
-            constructor.addStatement("this.$N = allFinite($N)", "finite_" + id, "rows_" + id);
+            if (flat != null || codes) {
+                constructor.addStatement("this.$N = this.$N != null && allFinite(this.$N)", "finite_" + id,
+                        "rows_" + id, "rows_" + id);
+            } else {
+                constructor.addStatement("this.$N = allFinite($N)", "finite_" + id, "rows_" + id);
+            }
         }
 
         /**
@@ -622,15 +690,29 @@ public final class JavaEmitter {
          * Conv (or in the first pass). Refusals are left to {@link #conv}.
          */
         private DenseKernels.ConvShape denseConvShape(Node node) {
+            return convShape(node, false);
+        }
+
+        /**
+         * {@link #denseConvShape}, or with {@code compressed} the shape of a one-group Conv whose weight is stored
+         * compressed in a form the SIMD class takes materialized ({@link CompressedKernels#materializable}; int-k
+         * per tensor or per output channel); null for any other Conv.
+         */
+        private DenseKernels.ConvShape convShape(Node node, boolean compressed) {
             Weight w = graph.weights().get(node.input(1));
             int[] xs = knownShapes.get(node.input(0));
             int[] ys = knownShapes.get(node.output(0));
-            if (w == null || xs == null || ys == null || xs.length != 3 || ys.length != 3
-                    || !(w.representation() instanceof Dense d) || d.dataType() != DataType.FLOAT
-                    || d.dims().length != 4 || node.attributes().getInt("group", 1) != 1 || d.dims()[1] != xs[0]) {
+            if (w == null || xs == null || ys == null || xs.length != 3 || ys.length != 3) {
                 return null;
             }
-            int[] dims = d.dims();
+            Representation r = w.representation() instanceof HuffmanCoded h ? h.inner() : w.representation();
+            boolean fits = compressed ? CompressedKernels.materializable(r)
+                    && !(r instanceof AffineQuantized q && q.axis() > 0)
+                    : r instanceof Dense d && d.dataType() == DataType.FLOAT;
+            int[] dims = r.dims();
+            if (!fits || dims.length != 4 || node.attributes().getInt("group", 1) != 1 || dims[1] != xs[0]) {
+                return null;
+            }
             return new DenseKernels.ConvShape(xs[0], xs[1], xs[2], dims[0], dims[2], dims[3],
                     ints(node, "strides", 2, 1), ints(node, "pads", 4, 0), ints(node, "dilations", 2, 1), ys[1],
                     ys[2]);
@@ -945,24 +1027,38 @@ public final class JavaEmitter {
             Representation wr = inMemory(weight(node, 1));
             if (decodedWeights.containsKey(node.input(1))) {
                 String method = "gemm_" + id;
-                String y = define(node, new int[] {n});
+                boolean vector = vectorNodes.contains(node);
+                // With SIMD kernels (which bind the weight materialized), the following Relu is fused on both paths.
+                Node relu = vector ? fusableRelu(node) : null;
+                String y = vector ? defineFused(node, new int[] {n}, relu, true) : define(node, new int[] {n});
                 MethodSpec.Builder m = typedKernel(method, "Gemm: y[" + n + "] = x[" + k + "] * W" + (transB ? "^T"
                         : "") + (bias ? " + c" : "") + ", W stored [" + bd[0] + ", " + bd[1] + "] as " + wr.kind()
                         + ", decoded at load into float rows [" + k + "][" + n + "].\ny accumulates "
-                        + CompressedKernels.BLOCK + " rows of W per pass, skipping zero inputs.",
+                        + CompressedKernels.BLOCK + " rows of W per pass, skipping zero inputs"
+                        + (relu != null ? "; the following Relu is applied to each output." : "."),
                         bias ? new Object[] {FLOATS, "x", CompressedKernels.ROWS, "w", TypeName.BOOLEAN, "finite",
                                 FLOATS, "c", FLOATS, "y"}
                                 : new Object[] {FLOATS, "x", CompressedKernels.ROWS, "w", TypeName.BOOLEAN, "finite",
                                         FLOATS, "y"});
-                CompressedKernels.gemmRows(m, k, n, epilogue(alpha, beta, bias, scalarBias));
+                CodeBlock epilogue = epilogue(alpha, beta, bias, scalarBias, relu != null);
+                CompressedKernels.gemmRows(m, k, n, epilogue);
                 type.addMethod(m.build());
                 List<Object> callArgs = new ArrayList<>(List.of(x, fields(node, 1, "rows").get(0),
                         fields(node, 1, "finite").get(0)));
+                List<Object> vectorArgs = new ArrayList<>(List.of(x));
                 if (bias) {
                     callArgs.add(field(node, 2));
+                    vectorArgs.add(field(node, 2));
                 }
                 callArgs.add(y);
-                call(method, callArgs.toArray());
+                vectorArgs.add(y);
+                if (vector) {
+                    vectorLayers.add(new VectorKernels.Gemm(method, k, n, transB, weightIndex.get(node.input(1)), bias,
+                            epilogue, int8Codes.contains(node.input(1))));
+                    dispatch(method, vectorArgs.toArray(), callArgs.toArray());
+                } else {
+                    call(method, callArgs.toArray());
+                }
                 return;
             }
             if (!(wr instanceof Dense)) {
@@ -993,7 +1089,7 @@ public final class JavaEmitter {
                 vectorArgs.add(y);
                 if (vectorNodes.contains(node)) {
                     vectorLayers.add(new VectorKernels.Gemm(method, k, n, transB, weightIndex.get(node.input(1)), bias,
-                            epilogue));
+                            epilogue, false));
                     dispatch(method, vectorArgs.toArray(), callArgs.toArray());
                 } else {
                     call(method, callArgs.toArray());
@@ -1388,7 +1484,12 @@ public final class JavaEmitter {
             }
             if (!(wr instanceof Dense)) {
                 String method = "conv_" + id;
-                String y = define(node, new int[] {m, oh, ow});
+                // A SIMD layer (the weight materialized at load for the dense SIMD kernels) fuses its Relu; the
+                // scalar path then applies it after the compressed kernel.
+                boolean vector = group == 1 && vectorNodes.contains(node);
+                Node relu = vector ? fusableRelu(node) : null;
+                String y = vector ? defineFused(node, new int[] {m, oh, ow}, relu, true)
+                        : define(node, new int[] {m, oh, ow});
                 List<String> args = new ArrayList<>(List.of(x));
                 List<Object> params = new ArrayList<>(List.of(FLOATS, "x"));
                 params.addAll(compressedParams(node, 1, wr, args));
@@ -1424,7 +1525,22 @@ public final class JavaEmitter {
                             new DenseKernels.ConvShape(c, h, wIn, m, kh, kw, strides, pads, dil, oh, ow), bias,
                             params, tapWeight, wr instanceof Sparse ? "val[e]" : "cent[idx[e] & 0xff]",
                             colRead(colBytes(taps)));
+                    if (!vector) {
+                        call(method, args.toArray());
+                        return;
+                    }
+                    vectorLayers.add(new VectorKernels.Conv(method, new DenseKernels.ConvShape(c, h, wIn, m, kh, kw,
+                            strides, pads, dil, oh, ow), weightIndex.get(node.input(1)),
+                            bias ? weightIndex.get(node.input(2)) : -1, relu != null, false));
+                    body.beginControlFlow("if (vector != null)").addStatement("vector.$N($N, $N)", method, x, y)
+                            .nextControlFlow("else");
                     call(method, args.toArray());
+                    if (relu != null) {
+                        body.beginControlFlow("for (int i = 0; i < $L; i++)", m * oh * ow)
+                                .addStatement("$N[i] = $T.max($N[i], 0f)", y, Math.class, y)
+                                .endControlFlow();
+                    }
+                    body.endControlFlow();
                     return;
                 }
                 MethodSpec.Builder k = typedKernel(method, "Conv: [" + c + ", " + h + ", " + wIn + "] to [" + m

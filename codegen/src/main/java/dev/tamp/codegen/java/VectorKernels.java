@@ -1,5 +1,6 @@
 package dev.tamp.codegen.java;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -39,6 +40,8 @@ final class VectorKernels {
     static final int GEMM_VECTORS = 4;
 
     private static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
+    private static final ClassName BYTE_VECTOR = ClassName.get("jdk.incubator.vector", "ByteVector");
+    private static final ClassName OPERATORS = ClassName.get("jdk.incubator.vector", "VectorOperators");
     private static final TypeName SPECIES = ParameterizedTypeName.get(
             ClassName.get("jdk.incubator.vector", "VectorSpecies"), ClassName.get(Float.class));
 
@@ -57,11 +60,13 @@ final class VectorKernels {
             implements Layer {}
 
     /**
-     * A dense Gemm {@code y = epilogue(x W)}, W stored [n, k] ({@code transB}) or [k, n] at container index {@code
-     * weight}; {@code epilogue} is the scalar class's (alpha, bias {@code c}, Relu) over {@code acc}, {@code o}.
+     * A Gemm {@code y = epilogue(x W)}, W stored [n, k] ({@code transB}) or [k, n] at container index {@code
+     * weight}; {@code epilogue} is the scalar class's (alpha, bias {@code c}, Relu) over {@code acc}, {@code o}. The
+     * weight is bound as floats, or with {@code int8} as {@code Object[] {byte[] codes, float[] scales}} (signed
+     * int8, zero points 0, one scale or one per output), kept as bytes and widened in registers.
      */
-    record Gemm(String method, int k, int n, boolean transB, int weight, boolean bias, CodeBlock epilogue)
-            implements Layer {}
+    record Gemm(String method, int k, int n, boolean transB, int weight, boolean bias, CodeBlock epilogue,
+            boolean int8) implements Layer {}
 
     /**
      * Whether the SIMD kernel of a Conv of this shape can fuse a residual Add (and a Relu after it) into its
@@ -169,6 +174,12 @@ final class VectorKernels {
             if (l instanceof Conv c && c.bias() >= 0) {
                 bound.addStatement("this.$N = null", "b_" + l.method());
             }
+            if (l instanceof Gemm g) {
+                bound.addStatement("this.$N = false", "finite_" + l.method());
+                if (g.int8()) {
+                    bound.addStatement("this.$N = null", "s_" + l.method());
+                }
+            }
         }
         bound.addStatement("return");
         bound.endControlFlow();
@@ -194,6 +205,20 @@ final class VectorKernels {
                 .returns(int.class).addParameter(int.class, "n").addParameter(int.class, "vectors")
                 .addStatement("int tile = vectors * L")
                 .addStatement("return (n + tile - 1) / tile * tile").build());
+        if (layers.stream().anyMatch(l -> l instanceof Gemm g && g.int8())) {
+            int8Helpers(t);
+        }
+        if (layers.stream().anyMatch(l -> l instanceof Gemm)) {
+            t.addMethod(MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addJavadoc("Whether every value of {@code w} is finite (then a zero input adds nothing).\n")
+                    .returns(boolean.class).addParameter(JavaEmitter.FLOATS, "w")
+                    .beginControlFlow("for (float v : w)")
+                    .beginControlFlow("if (v - v != 0f)")
+                    .addStatement("return false")
+                    .endControlFlow()
+                    .endControlFlow()
+                    .addStatement("return true").build());
+        }
         t.addMethod(MethodSpec.methodBuilder("transposed").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("A row-major [rows, cols] weight as [cols][stride] (stride >= rows, zero-padded), or "
                         + "copied into rows of {@code stride} when not {@code transpose}.\n")
@@ -208,6 +233,39 @@ final class VectorKernels {
                 .endControlFlow()
                 .addStatement("return out").build());
         return t.build();
+    }
+
+    /** The byte species of the int8 Gemms (L lanes, at least 64 bits) and the codes' and scales' layouts. */
+    private static void int8Helpers(TypeSpec.Builder t) {
+        TypeName bytes = ArrayTypeName.of(TypeName.BYTE);
+        t.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get("jdk.incubator.vector", "VectorSpecies"),
+                        ClassName.get(Byte.class)), "B", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Bytes widened to one float vector: its first L lanes are used.\n")
+                .initializer("$T.of(byte.class, $T.forBitSize($T.max(64, L * 8)))",
+                        ClassName.get("jdk.incubator.vector", "VectorSpecies"),
+                        ClassName.get("jdk.incubator.vector", "VectorShape"), Math.class).build());
+        t.addMethod(MethodSpec.methodBuilder("codes").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Row-major [rows, cols] int8 codes as [cols][stride] (transposed) or [rows][stride], "
+                        + "zero-padded, with B lanes of slack at the end.\n")
+                .returns(bytes).addParameter(bytes, "q").addParameter(int.class, "rows")
+                .addParameter(int.class, "cols").addParameter(int.class, "stride")
+                .addParameter(boolean.class, "transpose")
+                .addStatement("byte[] out = new byte[(transpose ? cols : rows) * stride + B.length()]")
+                .beginControlFlow("for (int r = 0; r < rows; r++)")
+                .beginControlFlow("for (int c = 0; c < cols; c++)")
+                .addStatement("out[transpose ? c * stride + r : r * stride + c] = q[r * cols + c]")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("return out").build());
+        t.addMethod(MethodSpec.methodBuilder("scales").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Per-output scales (one given: per tensor) padded with zeros to {@code stride}.\n")
+                .returns(JavaEmitter.FLOATS).addParameter(JavaEmitter.FLOATS, "s").addParameter(int.class, "n")
+                .addParameter(int.class, "stride")
+                .addStatement("float[] out = new float[stride]")
+                .beginControlFlow("for (int o = 0; o < n; o++)")
+                .addStatement("out[o] = s[s.length == 1 ? 0 : o]")
+                .endControlFlow()
+                .addStatement("return out").build());
     }
 
     /** The im2col GEMM with pixels innermost: A = the [M, taps] weight as stored, B = im2col rows padded to tiles. */
@@ -350,16 +408,34 @@ final class VectorKernels {
     }
 
     /**
-     * Gemm: W as rows [k][n padded] (bound at load), one tile of GEMM_VECTORS vectors of outputs at a time over all
-     * of k, then the scalar class's epilogue per output.
+     * Gemm: W as rows [k][n padded] (bound at load), one tile of GEMM_VECTORS vectors of outputs at a time over the
+     * inputs that are not zero (k increasing), then the scalar class's epilogue per output. Skipping a zero input is
+     * exact when every weight is finite (0 times a finite weight adds a zero that changes no sum started at +0),
+     * which the bind checks; post-Relu activations and Fashion-MNIST's background pixels are about half zeros.
      */
     private static void gemm(TypeSpec.Builder t, MethodSpec.Builder bound, Gemm g) {
         String m = g.method();
         String wf = "w_" + m;
-        t.addField(JavaEmitter.FLOATS, wf, Modifier.PRIVATE, Modifier.FINAL);
-        // Stored [n, k] (transB): transpose into [k][np]; stored [k, n]: copy rows into the padded stride.
-        bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, padded($L, $L), $L)", wf, g.weight(),
-                g.transB() ? g.n() : g.k(), g.transB() ? g.k() : g.n(), g.n(), GEMM_VECTORS, g.transB());
+        String ff = "finite_" + m;
+        String sf = "s_" + m;
+        t.addField(g.int8() ? ArrayTypeName.of(TypeName.BYTE) : JavaEmitter.FLOATS, wf, Modifier.PRIVATE,
+                Modifier.FINAL);
+        t.addField(boolean.class, ff, Modifier.PRIVATE, Modifier.FINAL);
+        if (g.int8()) {
+            // Codes as [k][np] bytes (B lanes of slack at the end for the widest byte load), scales padded to np.
+            t.addField(JavaEmitter.FLOATS, sf, Modifier.PRIVATE, Modifier.FINAL);
+            bound.addStatement("Object[] $N = (Object[]) w[$L]", "q_" + m, g.weight());
+            bound.addStatement("this.$N = codes((byte[]) $N[0], $L, $L, padded($L, $L), $L)", wf, "q_" + m,
+                    g.transB() ? g.n() : g.k(), g.transB() ? g.k() : g.n(), g.n(), GEMM_VECTORS, g.transB());
+            bound.addStatement("this.$N = scales((float[]) $N[1], $L, padded($L, $L))", sf, "q_" + m, g.n(), g.n(),
+                    GEMM_VECTORS);
+            bound.addStatement("this.$N = finite(this.$N)", ff, sf);
+        } else {
+            // Stored [n, k] (transB): transpose into [k][np]; stored [k, n]: copy rows into the padded stride.
+            bound.addStatement("this.$N = transposed((float[]) w[$L], $L, $L, padded($L, $L), $L)", wf, g.weight(),
+                    g.transB() ? g.n() : g.k(), g.transB() ? g.k() : g.n(), g.n(), GEMM_VECTORS, g.transB());
+            bound.addStatement("this.$N = finite(this.$N)", ff, wf);
+        }
         MethodSpec.Builder k = MethodSpec.methodBuilder(m).addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(JavaEmitter.FLOATS, "x");
@@ -367,19 +443,41 @@ final class VectorKernels {
             k.addParameter(JavaEmitter.FLOATS, "c");
         }
         k.addParameter(JavaEmitter.FLOATS, "y");
-        k.addStatement("float[] w = $N", wf);
+        k.addStatement(g.int8() ? "byte[] w = $N" : "float[] w = $N", wf);
         k.addStatement("int np = padded($L, $L)", g.n(), GEMM_VECTORS);
+        k.addComment("The inputs that add something (all of them unless every weight is finite), in order.");
+        k.addStatement("int[] nz = new int[$L]", g.k());
+        k.addStatement("int count = 0");
+        k.addStatement("boolean all = !$N", ff);
+        k.beginControlFlow("for (int i = 0; i < $L; i++)", g.k());
+        k.beginControlFlow("if (x[i] != 0f || all)");
+        k.addStatement("nz[count++] = i");
+        k.endControlFlow();
+        k.endControlFlow();
         k.addStatement("float[] tmp = null");
         k.beginControlFlow("for (int j = 0; j < np; j += $L * L)", GEMM_VECTORS);
         for (int v = 0; v < GEMM_VECTORS; v++) {
             k.addStatement("$T c$L = $T.zero(S)", FLOAT_VECTOR, v, FLOAT_VECTOR);
         }
-        k.beginControlFlow("for (int i = 0, bj = j; i < $L; i++, bj += np)", g.k());
+        k.beginControlFlow("for (int e = 0; e < count; e++)");
+        k.addStatement("int i = nz[e]");
+        k.addStatement("int bj = i * np + j");
         k.addStatement("$T xi = $T.broadcast(S, x[i])", FLOAT_VECTOR, FLOAT_VECTOR);
         for (int v = 0; v < GEMM_VECTORS; v++) {
-            k.addStatement("c$L = xi.fma($T.fromArray(S, w, bj + $L * L), c$L)", v, FLOAT_VECTOR, v, v);
+            if (g.int8()) {
+                k.addStatement("c$L = xi.fma(($T) $T.fromArray(B, w, bj + $L * L).convertShape($T.B2F, S, 0), c$L)",
+                        v, FLOAT_VECTOR, BYTE_VECTOR, v, OPERATORS, v);
+            } else {
+                k.addStatement("c$L = xi.fma($T.fromArray(S, w, bj + $L * L), c$L)", v, FLOAT_VECTOR, v, v);
+            }
         }
         k.endControlFlow();
+        if (g.int8()) {
+            k.addComment("Each output's integer-weighted sum times its scale.");
+            for (int v = 0; v < GEMM_VECTORS; v++) {
+                k.addStatement("c$L = c$L.mul($T.fromArray(S, $N, j + $L * L))", v, v, FLOAT_VECTOR, sf, v);
+            }
+        }
         k.beginControlFlow("if (j + $L * L <= $L)", GEMM_VECTORS, g.n());
         for (int v = 0; v < GEMM_VECTORS; v++) {
             k.addStatement("c$L.intoArray(y, j + $L * L)", v, v);

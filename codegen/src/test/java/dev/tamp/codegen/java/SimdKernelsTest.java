@@ -8,6 +8,7 @@ import dev.tamp.model.ir.Attributes;
 import dev.tamp.model.ir.DataType;
 import dev.tamp.model.ir.Dense;
 import dev.tamp.model.ir.Graph;
+import dev.tamp.model.ir.Model;
 import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Shape;
 import dev.tamp.model.ir.Tensor;
@@ -151,11 +152,11 @@ class SimdKernelsTest {
                 .gemm(37, 13, false, 0.5f, 2f);
     }
 
-    /** The same graph with every weight replaced by its absolute value. */
+    /** The same graph with every weight replaced by (the dense form of) its absolute value. */
     static Graph absolute(Graph g) {
         Map<String, Weight> weights = new LinkedHashMap<>();
         g.weights().forEach((name, w) -> {
-            Tensor t = ((Dense) w.representation()).tensor();
+            Tensor t = w.representation().materialize();
             float[] v = t.floats().clone();
             for (int i = 0; i < v.length; i++) {
                 v[i] = Math.abs(v[i]);
@@ -254,8 +255,50 @@ class SimdKernelsTest {
         return JavaOutput.build(net.graph(), "gen.simd", "Model", true).simdSource();
     }
 
+    /**
+     * Compressed weights in the SIMD class: each representation the emitter materializes at load for the dense SIMD
+     * kernels (int8 per channel, k-means codebook, sparse at 80 % (Gemm weights decoded, Conv weights CSR),
+     * sparse-codebook, int8 inside Huffman coding), and sparse at 95 %, whose Gemm weights stay CSR on the scalar
+     * path beside SIMD Convs. Both sides multiply the same materialized weights (the scalar kernels dequantize or look
+     * up each weight exactly as the reference), so the dense bound holds unchanged, with M from |materialized W|;
+     * except the int8 Gemms, whose SIMD kernel keeps the codes and computes s * sum(q x) where the scalar one sums
+     * fl(q s) x: each product's weight rounding (u |w| |x|) and the final scaling (u |y|) add at most 2u M per Gemm,
+     * two more roundings along the chain per Gemm.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"int8", "codebook", "sparse", "sparse-codebook", "int8+huffman", "sparse95"})
+    void compressedWeightsMatchTheScalarKernelsWithinTheDerivedBound(String recipe) throws Exception {
+        for (Net net : List.of(awkward(), residual(31, false, true), new Net(32, 1, 20, 20).conv(1, 6, 3, 1, 1, 1,
+                true).relu().output(6, 20, 20))) {
+            Graph graph = CompressedKernelsTest.compress(new Model(net.graph(), "test", "1", 8), recipe).graph();
+            assertThat(graph.weights().values()).anyMatch(w -> !(w.representation() instanceof Dense));
+            String scalar = JavaOutput.build(graph, "gen.simd", "Model", true).source();
+            // Every Conv is a SIMD layer, its weight materialized at load for it.
+            assertThat(scalar).contains("materialize_");
+            for (Node node : graph.nodes()) {
+                if (node.opType().equals("Conv")) {
+                    assertThat(scalar).containsPattern("vector\\.conv_" + node.name() + "\\(");
+                }
+            }
+            int gemms = (int) graph.nodes().stream().filter(node -> node.opType().equals("Gemm")).count();
+            boolean int8 = recipe.startsWith("int8");
+            if (int8 && gemms > 0) {
+                // The int8 Gemms keep their codes and widen them in registers.
+                assertThat(JavaOutput.build(graph, "gen.simd", "Model", true).simdSource()).contains("B2F");
+            }
+            matchesTheScalarKernels(net, graph, int8 ? 2 * gemms : 0);
+        }
+    }
+
     private static void matchesTheScalarKernels(Net net) throws Exception {
-        Graph graph = net.graph();
+        matchesTheScalarKernels(net, net.graph(), 0);
+    }
+
+    /**
+     * {@link #matchesTheScalarKernels(Net)} on {@code graph}: {@code net}'s graph, its weights maybe compressed, with
+     * {@code extra} roundings along the chain beyond the dense ones.
+     */
+    private static void matchesTheScalarKernels(Net net, Graph graph, int extra) throws Exception {
         JavaOutput java = JavaOutput.build(graph, "gen.simd", "Model", true);
         assertThat(java.simdSource()).contains("FloatVector", ".fma(");
         // The scalar class names the SIMD one only as a string (looked up by reflection).
@@ -271,7 +314,7 @@ class SimdKernelsTest {
         // Both sides add the same products (FMA rounds each product-add once, the scalar code twice) in different
         // orders: each is within gamma_N * M of the exact result, N the roundings along the chain, M the magnitude.
         // So |simd - scalar| <= 2 gamma_N M; the magnitude pass itself is within gamma_N relatively (factor 1.01).
-        int n = net.roundings;
+        int n = net.roundings + extra;
         double gamma = n * U / (1 - n * U);
         Random random = new Random(11);
         double worst = 0;
