@@ -155,7 +155,8 @@ final class CompileCommand implements Callable<Integer> {
             context = new PassContext(recipe.seed(), locked.get().layers(model.graph()), data, workers);
         } else if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
             // `auto` values: the planner chooses them (docs/planner.md) and the pipeline runs its choices.
-            var plan = PlanCommand.plan(recipe, model, 1000, threads, finetuning, diagnostics, err);
+            var plan = PlanCommand.plan(recipe, model, dev.tamp.optimizer.plan.Planner.Options.IMAGES, threads,
+                    finetuning, diagnostics, err);
             if (plan.isEmpty() || !plan.get().ok()) {
                 return Reporting.finish(diagnostics, err);
             }

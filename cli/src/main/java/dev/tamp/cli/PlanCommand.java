@@ -45,8 +45,8 @@ final class PlanCommand implements Callable<Integer> {
                     + "(default: tamp-out/<recipe name>).")
     Path output;
 
-    @Option(names = "--images", defaultValue = "1000",
-            description = "Validation images scoring each candidate (default 1000).")
+    @Option(names = "--images", defaultValue = "" + Planner.Options.IMAGES,
+            description = "Validation images scoring each candidate (default " + Planner.Options.IMAGES + ").")
     int images;
 
     @Option(names = "--threads", defaultValue = "0",

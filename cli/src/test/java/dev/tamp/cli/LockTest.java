@@ -38,7 +38,7 @@ class LockTest {
     @Test
     void aPlannedCompileWritesALockThatReplaysWithoutPlanningToByteIdenticalOutputs() throws IOException {
         Path r = recipe(REPO.resolve("models/fmnist_lenet300_100.onnx").toString(), """
-                  budget { size <= 100 KB }
+                  budget { size <= 60 KB }
                   prune fc1, fc2 { method magnitude; sparsity auto in {50 %, 90 %} }
                   quantize * { method kmeans; bits auto in {4, 6}; iterations 5 }
                   encode { method huffman }
