@@ -33,10 +33,10 @@ final class Locking {
         }
     }
 
-    /** The text of the lock for a run with these per-layer settings. */
-    static String text(Recipe recipe, List<LockFile.Input> inputs, Graph graph,
+    /** The lock for a run with these per-layer settings. */
+    static LockFile lock(Recipe recipe, List<LockFile.Input> inputs, Graph graph,
             Map<PassKind, Map<String, Settings>> layers) {
-        return LockInputs.lock(Tamp.Version.number(), recipe, inputs, graph, layers).render();
+        return LockInputs.lock(Tamp.Version.number(), recipe, inputs, graph, layers);
     }
 
     /** The text of the lock for a run with this context's per-layer settings. */
@@ -47,7 +47,7 @@ final class Locking {
                 layers.put(kind, context.layers(kind));
             }
         }
-        return text(recipe, inputs, graph, layers);
+        return lock(recipe, inputs, graph, layers).render();
     }
 
     /**

@@ -95,21 +95,23 @@ final class PlanCommand implements Callable<Integer> {
             if (plan.isEmpty()) {
                 return Reporting.finish(diagnostics, err);
             }
-            String lock = Locking.text(recipe, inputs.get(), loaded.get().graph(), plan.get().layers());
+            LockFile lock = Locking.lock(recipe, inputs.get(), loaded.get().graph(), plan.get().layers());
+            // The table, then the chosen pipeline as `tamp compile --lock` runs it.
+            String text = plan.get().renderText() + "pipeline (" + LockFile.FILE_NAME + "):\n" + lock.renderPipeline();
             try {
                 folder.publish(into -> {
-                    Files.writeString(into.resolve("plan.txt"), plan.get().renderText(), StandardCharsets.UTF_8);
+                    Files.writeString(into.resolve("plan.txt"), text, StandardCharsets.UTF_8);
                     Files.writeString(into.resolve("plan.json"), plan.get().toJson(), StandardCharsets.UTF_8);
                     Files.writeString(into.resolve("frontier.svg"), FrontierSvg.render(plan.get()),
                             StandardCharsets.UTF_8);
-                    Files.writeString(into.resolve(LockFile.FILE_NAME), lock, StandardCharsets.UTF_8);
+                    Files.writeString(into.resolve(LockFile.FILE_NAME), lock.render(), StandardCharsets.UTF_8);
                 });
             } catch (IOException e) {
                 err.println("error: cannot write `" + dir + "`: " + e.getMessage());
                 err.flush();
                 return ExitCode.INPUT_ERROR;
             }
-            out.print(json ? plan.get().toJson() : plan.get().renderText() + "wrote " + dir.resolve("plan.txt")
+            out.print(json ? plan.get().toJson() : text + "wrote " + dir.resolve("plan.txt")
                     + ", " + dir.resolve("plan.json") + ", " + dir.resolve("frontier.svg") + ", "
                     + dir.resolve(LockFile.FILE_NAME) + "\n");
             out.flush();

@@ -69,7 +69,9 @@ class PlanCommandTest {
         assertThat(tight.get("layers")).hasSize(3);
         assertThat(Files.readString(dir.resolve("out/frontier.svg"))).startsWith("<svg").contains("<circle")
                 .endsWith("</svg>\n");
-        // The lock holds the plan's choice with every `auto` resolved.
+        // The lock holds the plan's choice with every `auto` resolved; plan.txt ends with its pipeline.
+        assertThat(Files.readString(dir.resolve("out/plan.txt"))).contains("\npipeline (tamp.lock):\n  ")
+                .contains("\n  encode-huffman{layer=\"/fc3/Gemm\" method=huffman}\n");
         assertThat(Files.readString(dir.resolve("out/tamp.lock"))).contains("\nseed 5\n")
                 .contains("\n  share-weights{layer=\"/fc1/Gemm\" method=kmeans bits=").doesNotContain("auto");
     }
