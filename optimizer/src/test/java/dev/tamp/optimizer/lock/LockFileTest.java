@@ -160,6 +160,45 @@ class LockFileTest {
         });
     }
 
+    /**
+     * A lock damaged anywhere (characters deleted, doubled, replaced, the text cut) is read or refused with one E5001
+     * inside the text, never an exception; what is read prints back to a lock that reads the same.
+     */
+    private static final String DAMAGE = "{}=\"%:x.-# \n0a\\[](";
+
+    @TestFactory
+    Stream<DynamicTest> damageAnywhereIsReadOrRefusedNeverThrown() {
+        String text = lock(recipe(BODY)).render();
+        return PropertyCases.forAll(5002, 300, gen -> {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(gen.longs("seed"));
+            StringBuilder b = new StringBuilder(text);
+            int edits = 1 + gen.ints("edits", 0, 3);
+            for (int i = 0; i < edits && b.length() > 0; i++) {
+                int at = r.nextInt(b.length());
+                switch (r.nextInt(4)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, b.charAt(at));
+                    case 2 -> b.setCharAt(at, DAMAGE.charAt(r.nextInt(DAMAGE.length())));
+                    default -> b.setLength(at);
+                }
+            }
+            return b.toString();
+        }, damaged -> {
+            List<Diagnostic> problems = new ArrayList<>();
+            Optional<LockFile> parsed = parse(damaged, problems);
+            if (parsed.isPresent()) {
+                assertThat(problems).isEmpty();
+                String again = parsed.get().render();
+                assertThat(parse(again, problems).map(LockFile::render)).contains(again);
+            } else {
+                assertThat(problems).singleElement().satisfies(d -> {
+                    assertThat(d.code()).isEqualTo(DiagnosticCode.LOCK_MALFORMED);
+                    assertThat(d.span().endOffset()).isLessThanOrEqualTo(damaged.codePointCount(0, damaged.length()));
+                });
+            }
+        });
+    }
+
     private static Diagnostic refused(String text) {
         List<Diagnostic> problems = new ArrayList<>();
         assertThat(parse(text, problems)).isEmpty();
