@@ -25,6 +25,7 @@ import dev.tamp.model.onnx.ModelLoadException;
 import dev.tamp.model.onnx.OnnxExporter;
 import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.data.RecipeData;
+import dev.tamp.optimizer.lock.LockFile;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pipeline.CompileReport;
 import dev.tamp.optimizer.pipeline.Finetuning;
@@ -37,6 +38,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -71,6 +73,10 @@ final class CompileCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the report as JSON instead of text.")
     boolean json;
+
+    @Option(names = "--lock", paramLabel = "FILE", description = "Replay a tamp.lock exactly: its pipeline, no "
+            + "planning; refused if the lock is damaged or an input it hashes changed (docs/lock.md).")
+    Path lockFile;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -109,6 +115,14 @@ final class CompileCommand implements Callable<Integer> {
             return Reporting.finish(diagnostics, err);
         }
         Model model = loaded.get();
+        Optional<List<LockFile.Input>> inputs = Locking.inputs(recipe, err);
+        Optional<LockFile> locked = Optional.empty();
+        if (inputs.isPresent() && lockFile != null) {
+            locked = Locking.read(lockFile, recipe, inputs.get(), model.graph(), diagnostics, err);
+        }
+        if (inputs.isEmpty() || lockFile != null && locked.isEmpty()) {
+            return diagnostics.hasErrors() ? Reporting.finish(diagnostics, err) : ExitCode.INPUT_ERROR;
+        }
         // Before reading the data set: what this version cannot do is reported without any heavy work.
         if (!Preflight.check(recipe, PassContext.forRecipe(recipe, model.graph()), diagnostics::report)) {
             return Reporting.finish(diagnostics, err);
@@ -136,9 +150,13 @@ final class CompileCommand implements Callable<Integer> {
         Optional<Finetuning> finetuning = Finetuning.options(recipe, model.graph(), p -> teacherGraph.orElseThrow(),
                 workers).map(options -> new Finetuning(options, data.orElseThrow().train(), data.get().pre(),
                         new TrainingProgress(err, System.console() != null, options.batch())));
-        if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
+        if (locked.isPresent()) {
+            // The locked pipeline as the run that wrote the lock ran it: no planning (docs/lock.md).
+            context = new PassContext(recipe.seed(), locked.get().layers(model.graph()), data, workers);
+        } else if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
             // `auto` values: the planner chooses them (docs/planner.md) and the pipeline runs its choices.
-            var plan = PlanCommand.plan(recipe, model, 1000, threads, finetuning, diagnostics, err);
+            var plan = PlanCommand.plan(recipe, model, dev.tamp.optimizer.plan.Planner.Options.IMAGES, threads,
+                    finetuning, diagnostics, err);
             if (plan.isEmpty() || !plan.get().ok()) {
                 return Reporting.finish(diagnostics, err);
             }
@@ -205,8 +223,12 @@ final class CompileCommand implements Callable<Integer> {
 
         Path dir = folder.path();
         Optional<JavaOutput> generated = java;
+        String lock = Locking.text(recipe, inputs.get(), model.graph(), context);
         try {
-            folder.publish(into -> writeAll(into, result.model(), weights, report, generated));
+            folder.publish(into -> {
+                writeAll(into, result.model(), weights, report, generated);
+                Files.writeString(into.resolve(LockFile.FILE_NAME), lock, StandardCharsets.UTF_8);
+            });
         } catch (IOException e) {
             err.println("error: cannot write `" + dir + "`: " + e.getMessage());
             err.flush();

@@ -9,6 +9,7 @@ import dev.tamp.compiler.ir.Recipe;
 import dev.tamp.model.data.DataLoadException;
 import dev.tamp.model.ir.Model;
 import dev.tamp.optimizer.data.RecipeData;
+import dev.tamp.optimizer.lock.LockFile;
 import dev.tamp.optimizer.pass.PassContext;
 import dev.tamp.optimizer.pipeline.Pipeline;
 import dev.tamp.optimizer.pipeline.Preflight;
@@ -20,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tamp plan RECIPE}: the planner's dry run. Chooses each layer's compression under the recipe's budgets,
  * applies it to measure (without fine-tuning), prints the per-layer table and the budgets, and writes
- * {@code plan.txt}, {@code plan.json} and {@code frontier.svg} into the output folder; writes no model.
+ * {@code plan.txt}, {@code plan.json}, {@code frontier.svg} and the {@code tamp.lock} that {@code tamp compile --lock}
+ * replays into the output folder, replacing it as a whole or not at all; writes no model.
  */
 @Command(name = "plan", description = "Choose each layer's compression under the recipe's budgets and explain it (dry run).")
 final class PlanCommand implements Callable<Integer> {
@@ -38,11 +41,12 @@ final class PlanCommand implements Callable<Integer> {
     Path recipeFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Folder for plan.txt, plan.json and frontier.svg (default: tamp-out/<recipe name>).")
+            description = "Folder for plan.txt, plan.json, frontier.svg and tamp.lock, replaced as a whole "
+                    + "(default: tamp-out/<recipe name>).")
     Path output;
 
-    @Option(names = "--images", defaultValue = "1000",
-            description = "Validation images scoring each candidate (default 1000).")
+    @Option(names = "--images", defaultValue = "" + Planner.Options.IMAGES,
+            description = "Validation images scoring each candidate (default " + Planner.Options.IMAGES + ").")
     int images;
 
     @Option(names = "--threads", defaultValue = "0",
@@ -81,25 +85,38 @@ final class PlanCommand implements Callable<Integer> {
         if (!Preflight.check(recipe, PassContext.forRecipe(recipe, loaded.get().graph()), diagnostics::report)) {
             return Reporting.finish(diagnostics, err);
         }
-        Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics, err);
-        if (plan.isEmpty()) {
-            return Reporting.finish(diagnostics, err);
-        }
-        Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("plan.txt"), plan.get().renderText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("plan.json"), plan.get().toJson(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("frontier.svg"), FrontierSvg.render(plan.get()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("error: cannot write `" + dir + "`: " + e.getMessage());
-            err.flush();
+        Optional<List<LockFile.Input>> inputs = Locking.inputs(recipe, err);
+        if (inputs.isEmpty()) {
             return ExitCode.INPUT_ERROR;
         }
-        out.print(json ? plan.get().toJson() : plan.get().renderText() + "wrote " + dir.resolve("plan.txt") + ", "
-                + dir.resolve("plan.json") + ", " + dir.resolve("frontier.svg") + "\n");
-        out.flush();
-        return Reporting.finish(diagnostics, err);
+        Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
+        try (OutputFolder folder = OutputFolder.open(dir, err)) {
+            Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics, err);
+            if (plan.isEmpty()) {
+                return Reporting.finish(diagnostics, err);
+            }
+            LockFile lock = Locking.lock(recipe, inputs.get(), loaded.get().graph(), plan.get().layers());
+            // The table, then the chosen pipeline as `tamp compile --lock` runs it.
+            String text = plan.get().renderText() + "pipeline (" + LockFile.FILE_NAME + "):\n" + lock.renderPipeline();
+            try {
+                folder.publish(into -> {
+                    Files.writeString(into.resolve("plan.txt"), text, StandardCharsets.UTF_8);
+                    Files.writeString(into.resolve("plan.json"), plan.get().toJson(), StandardCharsets.UTF_8);
+                    Files.writeString(into.resolve("frontier.svg"), FrontierSvg.render(plan.get()),
+                            StandardCharsets.UTF_8);
+                    Files.writeString(into.resolve(LockFile.FILE_NAME), lock.render(), StandardCharsets.UTF_8);
+                });
+            } catch (IOException e) {
+                err.println("error: cannot write `" + dir + "`: " + e.getMessage());
+                err.flush();
+                return ExitCode.INPUT_ERROR;
+            }
+            out.print(json ? plan.get().toJson() : text + "wrote " + dir.resolve("plan.txt")
+                    + ", " + dir.resolve("plan.json") + ", " + dir.resolve("frontier.svg") + ", "
+                    + dir.resolve(LockFile.FILE_NAME) + "\n");
+            out.flush();
+            return Reporting.finish(diagnostics, err);
+        }
     }
 
     /**

@@ -72,6 +72,11 @@ public final class Tamp implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"tamp " + number() + " (Java " + System.getProperty("java.version") + ")"};
+        }
+
+        /** This tamp's version, such as {@code 0.1.0-SNAPSHOT}. */
+        static String number() {
             Properties p = new Properties();
             try (InputStream in = Tamp.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
@@ -80,8 +85,7 @@ public final class Tamp implements Runnable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new String[] {"tamp " + p.getProperty("version", "unknown") + " (Java "
-                    + System.getProperty("java.version") + ")"};
+            return p.getProperty("version", "unknown");
         }
     }
 }

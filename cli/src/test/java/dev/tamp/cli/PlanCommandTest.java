@@ -69,6 +69,11 @@ class PlanCommandTest {
         assertThat(tight.get("layers")).hasSize(3);
         assertThat(Files.readString(dir.resolve("out/frontier.svg"))).startsWith("<svg").contains("<circle")
                 .endsWith("</svg>\n");
+        // The lock holds the plan's choice with every `auto` resolved; plan.txt ends with its pipeline.
+        assertThat(Files.readString(dir.resolve("out/plan.txt"))).contains("\npipeline (tamp.lock):\n  ")
+                .contains("\n  encode-huffman{layer=\"/fc3/Gemm\" method=huffman}\n");
+        assertThat(Files.readString(dir.resolve("out/tamp.lock"))).contains("\nseed 5\n")
+                .contains("\n  share-weights{layer=\"/fc1/Gemm\" method=kmeans bits=").doesNotContain("auto");
     }
 
     @Test
@@ -82,6 +87,7 @@ class PlanCommandTest {
         assertThat(a.out()).isEqualTo(b.out());
         assertThat(Files.readString(dir.resolve("a/frontier.svg")))
                 .isEqualTo(Files.readString(dir.resolve("b/frontier.svg")));
+        assertThat(Files.readString(dir.resolve("a/tamp.lock"))).isEqualTo(Files.readString(dir.resolve("b/tamp.lock")));
     }
 
     @Test
@@ -91,6 +97,8 @@ class PlanCommandTest {
         assertThat(run.code()).isEqualTo(ExitCode.INPUT_ERROR);
         assertThat(run.err()).contains(r + ":7:5: error[E3005]: `size <= 4,000 B` cannot be met: the smallest "
                 + "this recipe's choices reach is ");
+        assertThat(dir.resolve("o")).doesNotExist();
+        assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith(".o."));
     }
 
     @Test

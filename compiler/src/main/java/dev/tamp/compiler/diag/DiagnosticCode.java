@@ -5,7 +5,7 @@ package dev.tamp.compiler.diag;
  * has an example for each, and the golden tests produce each one.
  *
  * <p>Ranges: E0xxx lexical and syntax, E1xxx declarations and statements, E2xxx options and values, E3xxx budgets,
- * E4xxx target specs; W-codes are warnings.
+ * E4xxx target specs, E5xxx lock files; W-codes are warnings.
  */
 public enum DiagnosticCode {
     // Lexical and syntax
@@ -60,6 +60,10 @@ public enum DiagnosticCode {
     // Target specs
     MISSING_TARGET_PROPERTY("E4001", Severity.ERROR, "target property missing"),
     INCONSISTENT_TARGET("E4002", Severity.ERROR, "target properties contradict each other"),
+
+    // Lock files (`tamp compile --lock`)
+    LOCK_MALFORMED("E5001", Severity.ERROR, "malformed lock file"),
+    LOCK_INPUT_CHANGED("E5002", Severity.ERROR, "locked input changed"),
 
     // Warnings
     NO_EFFECT("W0001", Severity.WARNING, "statement has no effect"),

@@ -24,7 +24,8 @@ class DiagnosticsDocsTest {
     private static final Path DOC = Path.of("..", "docs", "diagnostics.md");
     private static final Pattern HEADING = Pattern.compile("(?m)^## ([EW]\\d{4}): (.*)$");
     private static final Pattern EXAMPLE = Pattern.compile(
-            "```tamp (\\S+)\n(.*?)```\n+```console\n(\\$ tamp (?:check|compile) \\S+\n)(.*?)```", Pattern.DOTALL);
+            "```tamp (\\S+)\n((?:[^`]|`(?!``))*?)```\n+```console\n(\\$ tamp (?:check|compile) [^\n]+\n)(.*?)```",
+            Pattern.DOTALL);
 
     @TempDir
     Path root;

@@ -40,6 +40,24 @@ public record RecipeData(LabeledImages train, LabeledImages validation, LabeledI
         return pre.batch(train, 0, Math.min(n, train.count()));
     }
 
+    /**
+     * The files the data set is read from (training images and labels, then test images and labels), those that can
+     * be found; what {@code tamp.lock} hashes.
+     */
+    public static java.util.List<Path> files(DataSpec spec) {
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        for (String prefix : new String[] {"train", "t10k"}) {
+            for (String kind : new String[] {"-images-idx3-ubyte", "-labels-idx1-ubyte"}) {
+                try {
+                    find(spec.path(), prefix + kind).ifPresent(files::add);
+                } catch (DataLoadException e) {
+                    return files; // loading reports it
+                }
+            }
+        }
+        return files;
+    }
+
     private static LabeledImages read(Path dir, String prefix) {
         Optional<Path> images = find(dir, prefix + "-images-idx3-ubyte");
         Optional<Path> labels = find(dir, prefix + "-labels-idx1-ubyte");

@@ -63,9 +63,17 @@ public final class Planner {
      * @param images validation images scoring each candidate (the first ones of the recipe's validation split)
      * @param threads workers over candidates; results never depend on it
      * @param rounds most apply-measure-tighten rounds
+     * @param summed whether a candidate combining several planned families (prune and quantize) takes the sum of its
+     *     parts' sensitivities rather than being scored itself (see {@link #score})
      */
-    public record Options(int images, int threads, int rounds) {
-        public static final Options DEFAULT = new Options(1000, Runtime.getRuntime().availableProcessors(), 4);
+    public record Options(int images, int threads, int rounds, boolean summed) {
+        /** Scoring images by default: the loss change is continuous and ranks candidates well on a few hundred. */
+        public static final int IMAGES = 256;
+        public static final Options DEFAULT = new Options(IMAGES, Runtime.getRuntime().availableProcessors(), 4);
+
+        public Options(int images, int threads, int rounds) {
+            this(images, threads, rounds, true);
+        }
     }
 
     /** A candidate with what it costs and how much it hurts alone. */
@@ -213,45 +221,81 @@ public final class Planner {
                 Math.min(round, options.rounds()), log, problems, best.layers);
     }
 
+    /** Every layer's candidates with their costs and sensitivities, as {@link #plan} weighs them. */
+    List<List<Scored>> candidates() {
+        Graph graph = model.graph();
+        List<LayerChoices> space = CandidateSpace.of(PassContext.forRecipe(recipe, graph, Optional.of(data), 1), graph);
+        return score(space, data.validation().slice(0, Math.min(options.images(), data.validation().count())),
+                meter.bytes(graph));
+    }
+
     private String targetName() {
         return recipe.target().map(t -> t.name()).orElse("(none)");
     }
 
     // ---- scoring -------------------------------------------------------------------------------------------------
 
-    /** Every candidate of every layer, scored; candidates a pass refuses are dropped (and logged). */
+    /**
+     * Every candidate of every layer, with its cost and sensitivity; candidates a pass refuses are dropped (and
+     * logged). Each candidate's compressed layer is made by the real passes, exactly, so its size and cost are exact;
+     * passes run once per distinct prefix of settings (a layer pruned to 80 % is pruned once for all its bit widths).
+     * The sensitivity of a candidate that leaves the layer's weights as they were (lossless coding only) is 0 without
+     * scoring. With {@link Options#summed}, only the candidates with at most one planned family are scored on the
+     * images ("parts"); a candidate combining several (prune 80 % + quantize 4 bits) takes the layer's base
+     * sensitivity plus the change each of its parts brings, the loss change being close to additive for small
+     * perturbations of different kinds; the measured rounds of {@link #plan} catch what the sum misses.
+     */
     private List<List<Scored>> score(List<LayerChoices> space, LabeledImages images, long baseSize) {
-        int total = space.stream().mapToInt(l -> l.candidates().size()).sum();
+        int total = 0;
+        List<List<Candidate>> partsOf = new ArrayList<>();
+        for (LayerChoices layer : space) {
+            List<Candidate> scored = layer.candidates().stream().filter(c -> !options.summed()
+                    || plannedFamilies(c).size() <= 1).toList();
+            partsOf.add(scored);
+            total += scored.size();
+        }
+        int shownTotal = total;
         AtomicInteger done = new AtomicInteger();
         List<List<Scored>> groups = new ArrayList<>();
-        SuffixProbe whole = SuffixProbe.whole(model.graph(), images, data.pre(), options.threads());
-        SuffixProbe.Score base = whole.score(model);
+        SuffixProbe probe = SuffixProbe.whole(model.graph(), images, data.pre(), options.threads());
+        SuffixProbe.Score base = probe.score(model, options.threads());
+        int scoredRuns = 0;
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
             Thread t = new Thread(r, "tamp-planner");
             t.setDaemon(true);
             return t;
         });
         try {
-            for (LayerChoices layer : space) {
-                SuffixProbe probe = SuffixProbe.capture(model.graph(), layer.layer(), images, data.pre(),
-                        options.threads());
-                List<Future<Optional<Scored>>> futures = new ArrayList<>();
+            for (int l = 0; l < space.size(); l++) {
+                LayerChoices layer = space.get(l);
+                Set<Candidate> parts = new HashSet<>(partsOf.get(l));
+                // Layers come in graph order: each cut follows from the one before.
+                probe = probe.advance(model.graph(), layer.layer(), options.threads());
+                SuffixProbe cut = probe;
+                Compressions compressions = new Compressions(layer.layer());
+                List<Future<Optional<Measured>>> futures = new ArrayList<>();
                 for (Candidate c : layer.candidates()) {
+                    boolean scoreIt = parts.contains(c);
                     futures.add(pool.submit(() -> {
-                        Optional<Scored> s = scoreOne(layer.layer(), c, probe, base, baseSize);
-                        progress.update("sensitivity", done.incrementAndGet(), total);
-                        return s;
+                        Optional<Measured> m = measure(layer.layer(), c, compressions, scoreIt ? cut : null, base,
+                                baseSize);
+                        if (scoreIt) {
+                            progress.update("sensitivity", done.incrementAndGet(), shownTotal);
+                        }
+                        return m;
                     }));
                 }
-                List<Scored> scored = new ArrayList<>();
+                List<Measured> measured = new ArrayList<>();
                 for (int i = 0; i < futures.size(); i++) {
-                    Optional<Scored> s = futures.get(i).get();
-                    if (s.isPresent()) {
-                        scored.add(s.get());
+                    Optional<Measured> m = futures.get(i).get();
+                    if (m.isPresent()) {
+                        measured.add(m.get());
+                        scoredRuns += m.get().ran() ? 1 : 0;
                     } else {
                         log.add(layer.layer() + ": " + layer.candidates().get(i).label() + " refused by its pass");
                     }
                 }
+                List<Scored> scored = summed(measured, line -> log.add(layer.layer() + ": " + line));
                 if (scored.isEmpty()) {
                     throw new IllegalStateException(layer.layer() + ": every candidate was refused");
                 }
@@ -265,26 +309,174 @@ public final class Planner {
         } finally {
             pool.shutdownNow();
         }
+        int candidates = groups.stream().mapToInt(List::size).sum();
+        log.add(String.format(Locale.ROOT, "sensitivity: %d of %d candidates scored on the images%s", scoredRuns,
+                candidates, options.summed() ? ", the others from their parts or unchanged weights" : ""));
         return groups;
     }
 
-    private Optional<Scored> scoreOne(String layer, Candidate c, SuffixProbe probe, SuffixProbe.Score base,
-            long baseSize) {
-        if (c.families().isEmpty()) {
-            return Optional.of(new Scored(c, costs.layer(model, layer), 0, 0, 0));
+    /** The families of a candidate whose options the planner chose (the recipe's fixed families aside). */
+    static Set<PassKind> plannedFamilies(Candidate c) {
+        Set<PassKind> planned = new java.util.TreeSet<>();
+        for (String key : c.chosen().keySet()) {
+            planned.add(PassKind.ofKeyword(key.substring(0, key.indexOf('.'))));
         }
-        Map<PassKind, Map<String, Settings>> only = new EnumMap<>(PassKind.class);
-        c.families().forEach((family, settings) -> only.put(family, Map.of(layer, settings)));
-        Model compressed;
-        try {
-            compressed = Pipeline.run(model, new PassContext(recipe.seed(), only, Optional.of(data), 1),
-                    Pipeline.Listener.NONE).model();
-        } catch (Pipeline.Refusal e) {
+        return planned;
+    }
+
+    /**
+     * A candidate as measured: its cost and size, and, when it was scored (or left the weights unchanged), its
+     * sensitivity; {@code ran} says whether the images were run.
+     */
+    record Measured(Candidate candidate, CostModel.Estimate cost, long sizeDelta, Optional<double[]> sensitivity,
+            boolean ran) {}
+
+    private Optional<Measured> measure(String layer, Candidate c, Compressions compressions, SuffixProbe probe,
+            SuffixProbe.Score base, long baseSize) {
+        if (c.families().isEmpty()) {
+            return Optional.of(new Measured(c, costs.layer(model, layer), 0, Optional.of(new double[] {0, 0}), false));
+        }
+        Optional<Model> compressed = compressions.of(c);
+        if (compressed.isEmpty()) {
             return Optional.empty();
         }
-        SuffixProbe.Score score = probe.score(compressed);
-        return Optional.of(new Scored(c, costs.layer(compressed, layer), meter.bytes(compressed.graph()) - baseSize,
-                score.loss() - base.loss(), score.accuracy() - base.accuracy()));
+        Model m = compressed.get();
+        CostModel.Estimate cost = costs.layer(m, layer);
+        long sizeDelta = meter.bytes(m.graph()) - baseSize;
+        if (sameWeights(m, layer)) {
+            // Lossless coding only: the layer computes exactly what it did, so its outputs are the original's.
+            return Optional.of(new Measured(c, cost, sizeDelta, Optional.of(new double[] {0, 0}), false));
+        }
+        if (probe == null) {
+            return Optional.of(new Measured(c, cost, sizeDelta, Optional.empty(), false));
+        }
+        SuffixProbe.Score score = probe.score(m);
+        return Optional.of(new Measured(c, cost, sizeDelta, Optional.of(new double[] {score.loss() - base.loss(),
+                score.accuracy() - base.accuracy()}), true));
+    }
+
+    /** Whether every weight of the layer (and of its parts) materializes to the original's exact values. */
+    private boolean sameWeights(Model compressed, String layer) {
+        Graph now = compressed.graph();
+        Graph was = model.graph();
+        if (now.nodes().size() != was.nodes().size()) {
+            return false;
+        }
+        for (Node n : now.nodes()) {
+            if (!n.name().equals(layer) && !n.name().startsWith(layer + "::")) {
+                continue;
+            }
+            for (Weight w : now.weightsOf(n)) {
+                Weight before = was.weights().get(w.name());
+                if (before == null || !java.util.Arrays.equals(w.representation().materialize().floats(),
+                        before.representation().materialize().floats())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The layer's candidates with their sensitivities: measured ones as measured; a combination of planned families
+     * as the base candidate's (every planned family off) plus, per family, the change its part brings (the
+     * candidate with that family alone at the same settings). A combination whose part a pass refused is left out.
+     */
+    static List<Scored> summed(List<Measured> measured, java.util.function.Consumer<String> log) {
+        Measured baseline = null;
+        for (Measured m : measured) {
+            if (plannedFamilies(m.candidate()).isEmpty()) {
+                baseline = m;
+            }
+        }
+        List<Scored> out = new ArrayList<>();
+        for (Measured m : measured) {
+            double[] s;
+            if (m.sensitivity().isPresent()) {
+                s = m.sensitivity().get();
+            } else {
+                double[] base = baseline == null ? new double[] {0, 0} : baseline.sensitivity().orElseThrow();
+                s = base.clone();
+                for (PassKind family : plannedFamilies(m.candidate())) {
+                    Optional<Measured> part = partOf(measured, m.candidate(), family);
+                    if (part.isEmpty()) {
+                        s = null;
+                        break;
+                    }
+                    s[0] += part.get().sensitivity().orElseThrow()[0] - base[0];
+                    s[1] += part.get().sensitivity().orElseThrow()[1] - base[1];
+                }
+                if (s == null) {
+                    log.accept(m.candidate().label() + " left out: a part of it was refused by its pass");
+                    continue;
+                }
+            }
+            out.add(new Scored(m.candidate(), m.cost(), m.sizeDelta(), s[0], s[1]));
+        }
+        return out;
+    }
+
+    /** The measured candidate with only {@code family} planned, at the settings {@code c} gives it. */
+    private static Optional<Measured> partOf(List<Measured> measured, Candidate c, PassKind family) {
+        String prefix = family.keyword() + ".";
+        for (Measured m : measured) {
+            Candidate d = m.candidate();
+            if (plannedFamilies(d).equals(Set.of(family)) && d.families().get(family).equals(c.families().get(family))
+                    && d.chosen().entrySet().stream().allMatch(e -> e.getKey().startsWith(prefix)
+                            && e.getValue().equals(c.chosen().get(e.getKey())))) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The model with one layer compressed as a candidate says, made by the real passes in pipeline order, each pass
+     * run once per distinct settings of the passes before it and itself: candidates sharing a prefix (the same
+     * pruning, other bit widths) share its result. Equal to one pipeline run with the candidate's families, since a
+     * pass reads only the model and its own family's settings. Safe for the planner's workers.
+     */
+    private final class Compressions {
+        private final String layer;
+        private final Map<String, java.util.concurrent.CompletableFuture<Optional<Model>>> done =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        Compressions(String layer) {
+            this.layer = layer;
+        }
+
+        Optional<Model> of(Candidate c) {
+            Map<PassKind, Map<String, Settings>> only = new EnumMap<>(PassKind.class);
+            c.families().forEach((family, settings) -> only.put(family, Map.of(layer, settings)));
+            Optional<Model> current = Optional.of(model);
+            StringBuilder key = new StringBuilder();
+            for (dev.tamp.optimizer.pass.Pass pass : Pipeline.plan(new PassContext(recipe.seed(), only))) {
+                PassKind family = pass.info().family();
+                key.append(pass.info().name()).append(c.families().get(family)).append(';');
+                Optional<Model> before = current;
+                var mine = new java.util.concurrent.CompletableFuture<Optional<Model>>();
+                var existing = done.putIfAbsent(key.toString(), mine);
+                if (existing == null) {
+                    try {
+                        mine.complete(before.map(m -> Pipeline.run(m, new PassContext(recipe.seed(),
+                                Map.of(family, Map.of(layer, c.families().get(family))), Optional.of(data), 1),
+                                Pipeline.Listener.NONE).model()));
+                    } catch (Pipeline.Refusal e) {
+                        mine.complete(Optional.empty());
+                    } catch (RuntimeException e) {
+                        mine.completeExceptionally(e);
+                        throw e;
+                    }
+                    current = mine.join();
+                } else {
+                    current = existing.join();
+                }
+                if (current.isEmpty()) {
+                    return current;
+                }
+            }
+            return current;
+        }
     }
 
     // ---- solving -------------------------------------------------------------------------------------------------
@@ -419,7 +611,8 @@ public final class Planner {
     }
 
     private double accuracy(Model m) {
-        return SuffixProbe.whole(m.graph(), data.validation(), data.pre(), options.threads()).score(m).accuracy();
+        return SuffixProbe.whole(m.graph(), data.validation(), data.pre(), options.threads())
+                .score(m, options.threads()).accuracy();
     }
 
     private static double accuracyBound(Budget b, double baseline) {

@@ -9,7 +9,6 @@ import dev.tamp.model.ir.Node;
 import dev.tamp.model.ir.Tensor;
 import dev.tamp.model.ir.ValueInfo;
 import dev.tamp.model.ir.Weight;
-import dev.tamp.optimizer.data.Activations;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,20 +41,57 @@ final class SuffixProbe {
         this.labels = labels;
     }
 
-    /** The cut before {@code layer} in {@code original}, computed on {@code images}. */
+    /** The cut before {@code layer} in {@code original}, computed on {@code images} (only the nodes before it run). */
     static SuffixProbe capture(Graph original, String layer, LabeledImages images, Preprocessing pre, int threads) {
-        int start = firstNodeOf(original, layer);
-        List<String> cut = cutBefore(original, start);
+        String input = original.inputs().get(0).name();
         List<Map<String, Tensor>> batches = new ArrayList<>();
         for (int from = 0; from < images.count(); from += BATCH) {
-            Tensor input = pre.batch(images, from, Math.min(images.count(), from + BATCH));
-            batches.add(Activations.capture(original, input, cut, threads));
+            batches.add(Map.of(input, pre.batch(images, from, Math.min(images.count(), from + BATCH))));
         }
         byte[] labels = new byte[images.count()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = (byte) images.label(i);
         }
-        return new SuffixProbe(layer, cut, batches, labels);
+        String first = original.nodes().get(0).name();
+        SuffixProbe atInput = new SuffixProbe(first, cutBefore(original, 0), batches, labels);
+        return layer.equals(first) ? atInput : atInput.advance(original, layer, threads);
+    }
+
+    /**
+     * The cut before a later {@code layer}, computed from this one's tensors by running only the nodes between the two
+     * cuts (what the later cut holds was computed before this cut, hence is in it, or is computed between them), so
+     * that walking the layers in graph order runs the original network once in all.
+     */
+    SuffixProbe advance(Graph original, String layer, int threads) {
+        int from = firstNodeOf(original, this.layer);
+        int to = firstNodeOf(original, layer);
+        if (to < from) {
+            throw new IllegalArgumentException(layer + " comes before " + this.layer);
+        }
+        List<String> next = cutBefore(original, to);
+        List<ValueInfo> inputs = new ArrayList<>();
+        cut.forEach(name -> inputs.add(original.values().get(name)));
+        List<ValueInfo> outputs = new ArrayList<>();
+        next.forEach(name -> outputs.add(original.values().get(name)));
+        List<Node> between = original.nodes().subList(from, to);
+        Map<String, Weight> weights = new LinkedHashMap<>();
+        for (Node n : between) {
+            for (Weight w : original.weightsOf(n)) {
+                weights.put(w.name(), w);
+            }
+        }
+        Graph step = new Graph(original.name(), original.opsetVersion(), inputs, outputs, between, weights,
+                original.values());
+        List<Map<String, Tensor>> advanced = new ArrayList<>();
+        try (Executor ex = Executor.create(step, threads)) {
+            for (Map<String, Tensor> batch : batches) {
+                Map<String, Tensor> out = ex.run(batch);
+                Map<String, Tensor> kept = new LinkedHashMap<>();
+                next.forEach(name -> kept.put(name, out.get(name)));
+                advanced.add(kept);
+            }
+        }
+        return new SuffixProbe(layer, next, advanced, labels);
     }
 
     /** The whole model's score on the images, for the baseline (a cut before the first node). */
@@ -67,8 +103,13 @@ final class SuffixProbe {
         return labels.length;
     }
 
-    /** The score of {@code model}, which must equal the original before this probe's layer. */
+    /** The score of {@code model}, which must equal the original before this probe's layer, on one thread. */
     Score score(Model model) {
+        return score(model, 1);
+    }
+
+    /** The score of {@code model} with the images of each batch split over {@code threads} (same result). */
+    Score score(Model model, int threads) {
         Graph g = model.graph();
         int start = firstNodeOf(g, layer);
         List<Node> nodes = g.nodes().subList(start, g.nodes().size());
@@ -86,7 +127,7 @@ final class SuffixProbe {
         double loss = 0;
         int correct = 0;
         int offset = 0;
-        try (Executor ex = Executor.create(suffix, 1)) {
+        try (Executor ex = Executor.create(suffix, threads)) {
             for (Map<String, Tensor> batch : batches) {
                 Tensor out = ex.run(batch).get(g.outputs().get(0).name());
                 int n = out.dim(0);

@@ -2,13 +2,8 @@ package dev.tamp.optimizer.pass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.ast.PassKind;
-import dev.tamp.compiler.diag.DiagnosticRenderer;
-import dev.tamp.compiler.diag.Diagnostics;
 import dev.tamp.compiler.ir.Recipe;
-import dev.tamp.compiler.sema.FileKind;
-import dev.tamp.compiler.source.SourceFile;
 import dev.tamp.model.ir.AffineQuantized;
 import dev.tamp.model.ir.Codebook;
 import dev.tamp.model.ir.Dense;
@@ -17,7 +12,6 @@ import dev.tamp.model.ir.Sparse;
 import dev.tamp.model.ir.SparseCodebook;
 import dev.tamp.model.onnx.OnnxImporter;
 import dev.tamp.optimizer.RepoFiles;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** A checked recipe drives the passes through {@link PassContext#forRecipe}, overrides and defaults included. */
@@ -55,14 +49,6 @@ class PassContextTest {
     }
 
     private static Recipe recipe(String body) {
-        String text = "recipe r {\n  model \"../models/fmnist_lenet5.onnx\"\n  data d \"../data/fashion-mnist\"\n"
-                + body + "\n}\n";
-        Diagnostics diagnostics = new Diagnostics();
-        var checked = new Frontend(diagnostics).check(SourceFile.at(Path.of("r.recipe").toAbsolutePath(), "r.recipe",
-                text), FileKind.RECIPE);
-        StringBuilder rendered = new StringBuilder();
-        diagnostics.sorted().forEach(d -> rendered.append(DiagnosticRenderer.render(d)));
-        assertThat(diagnostics.hasErrors()).as(rendered.toString()).isFalse();
-        return checked.declared().recipes().get(0);
+        return dev.tamp.optimizer.CheckedRecipes.recipe("fmnist_lenet5", body);
     }
 }

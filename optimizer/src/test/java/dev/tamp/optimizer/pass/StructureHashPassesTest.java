@@ -3,14 +3,9 @@ package dev.tamp.optimizer.pass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tamp.compiler.Frontend;
 import dev.tamp.compiler.ast.PassKind;
-import dev.tamp.compiler.diag.DiagnosticRenderer;
-import dev.tamp.compiler.diag.Diagnostics;
 import dev.tamp.compiler.ir.Recipe;
 import dev.tamp.compiler.ir.Settings;
-import dev.tamp.compiler.sema.FileKind;
-import dev.tamp.compiler.source.SourceFile;
 import dev.tamp.model.data.IdxFiles;
 import dev.tamp.model.data.LabeledImages;
 import dev.tamp.model.data.Preprocessing;
@@ -31,7 +26,6 @@ import dev.tamp.optimizer.data.Activations;
 import dev.tamp.optimizer.numerics.CirculantProduct;
 import dev.tamp.optimizer.numerics.CirculantProjection;
 import dev.tamp.optimizer.numerics.HashProjection;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,14 +219,6 @@ class StructureHashPassesTest {
     }
 
     private static Recipe recipe(String body) {
-        String text = "recipe r {\n  model \"../models/fmnist_lenet300_100.onnx\"\n  data d \"../data/fashion-mnist\"\n"
-                + body + "\n}\n";
-        Diagnostics diagnostics = new Diagnostics();
-        var checked = new Frontend(diagnostics).check(SourceFile.at(Path.of("r.recipe").toAbsolutePath(), "r.recipe",
-                text), FileKind.RECIPE);
-        StringBuilder rendered = new StringBuilder();
-        diagnostics.sorted().forEach(d -> rendered.append(DiagnosticRenderer.render(d)));
-        assertThat(diagnostics.hasErrors()).as(rendered.toString()).isFalse();
-        return checked.declared().recipes().get(0);
+        return dev.tamp.optimizer.CheckedRecipes.recipe("fmnist_lenet300_100", body);
     }
 }
