@@ -98,7 +98,10 @@ public final class Planner {
         boolean simd = recipe.emit().map(e -> e.settings().get("simd")
                 .map(s -> !(s instanceof dev.tamp.compiler.ir.Setting.Word w && w.word().equals("off")))
                 .orElse(true)).orElse(true);
-        this.costs = new CostModel(recipe.target(), simd);
+        // Kernels that skip zero inputs run as fast as the activations are sparse: measured on validation images.
+        this.costs = new CostModel(recipe.target(), simd).withDensities(recipe.target().isEmpty()
+                || data.validation().count() == 0 ? Map.of() : CostModel.densities(model.graph(), data.pre().batch(
+                        data.validation(), 0, Math.min(64, data.validation().count())), 1));
     }
 
     /** Whether the recipe leaves something to the planner. */
@@ -121,10 +124,10 @@ public final class Planner {
         // What the layers the recipe leaves alone cost, so budgets can be split among the planned ones.
         Set<String> planned = new HashSet<>();
         space.forEach(l -> planned.add(l.layer()));
-        double fixedSeconds = 0;
+        double fixedSeconds = costs.callSeconds();
         long fixedResident = CostModel.peakActivationBytes(graph);
         for (Node n : graph.nodes()) {
-            if (!graph.weightsOf(n).isEmpty() && !planned.contains(n.name())) {
+            if (!planned.contains(n.name())) {
                 CostModel.Estimate e = costs.layer(model, n.name());
                 fixedSeconds += e.seconds();
                 fixedResident += e.residentBytes();
@@ -441,15 +444,10 @@ public final class Planner {
         List<Plan.Total> out = new ArrayList<>();
         Predicted p = predicted(groups, best.choice, baseSize, fixedSeconds, fixedResident);
         Graph applied = best.model.graph();
-        double measuredSeconds = 0;
+        double measuredSeconds = costs.seconds(best.model);
         long measuredResident = CostModel.peakActivationBytes(applied);
         for (Weight w : applied.weights().values()) {
             measuredResident += Costs.residentBytes(w.representation());
-        }
-        for (Node n : model.graph().nodes()) {
-            if (!model.graph().weightsOf(n).isEmpty()) {
-                measuredSeconds += costs.layer(best.model, n.name()).seconds();
-            }
         }
         for (Budget b : budgets.all) {
             String cmp = b.comparison() == BudgetEntry.Comparison.LE || b.comparison() == BudgetEntry.Comparison.LT ? "<=" : ">=";
