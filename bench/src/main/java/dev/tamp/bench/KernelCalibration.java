@@ -238,8 +238,9 @@ public final class KernelCalibration {
         CostModel costs = new CostModel(recipe.target(), true).withDensities(CostModel.densities(acts));
         double predicted = costs.seconds(new Model(g, "tamp", "0", 8));
         // A whole model: its Vector API kernels and their callers need a longer warm-up than one layer's.
-        measure(g, true, images, new LatencyTimer(3.0, 1.0), new ArrayList<>(), model).ifPresent(m -> add(rows, new Row(model, "whole model",
-                "", variant, "all", predicted, m, costs.overheadSeconds(new Model(g, "tamp", "0", 8)))));
+        measure(g, true, images, new LatencyTimer(3.0, 1.0), new ArrayList<>(), model).ifPresent(m -> add(rows,
+                new Row(model, "whole model", "", variant, "all", predicted, m,
+                        costs.overheadSeconds(new Model(g, "tamp", "0", 8)))));
     }
 
     /** Every tensor the executor computes or reads: the input and each node output. */
@@ -312,7 +313,8 @@ public final class KernelCalibration {
     }
 
     /** Seconds per call of the generated class of {@code g} on the images of {@code inputs} in turn. */
-    private static Optional<Double> measure(Graph g, boolean simd, Tensor inputs, LatencyTimer timer, List<String> skipped, String what)
+    private static Optional<Double> measure(Graph g, boolean simd, Tensor inputs, LatencyTimer timer,
+            List<String> skipped, String what)
             throws Exception {
         JavaOutput java;
         try {

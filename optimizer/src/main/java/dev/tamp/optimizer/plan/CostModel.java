@@ -481,7 +481,8 @@ public final class CostModel {
         boolean pow2 = Integer.bitCount(block) == 1;
         int len = pow2 ? block : Integer.highestOneBit(2 * block - 1) << 1;
         // Bluestein: a transform of the padded length forward and back, plus the chirp products.
-        double transform = (pow2 ? 1 : 2) * 5.0 * len * Math.max(1, Math.log(len) / Math.log(2)) + (pow2 ? 0 : 12.0 * len);
+        double transform = (pow2 ? 1 : 2) * 5.0 * len * Math.max(1, Math.log(len) / Math.log(2))
+                + (pow2 ? 0 : 12.0 * len);
         return (p + q) * transform + 8.0 * p * q * (block / 2 + 1);
     }
 
