@@ -157,6 +157,8 @@ final class PlanCommand implements Callable<Integer> {
                         }
                     }
                 });
+        // On this machine, a latency budget is held to the generated code's measured time (docs/planner.md).
+        MeasuredLatency.forRecipe(recipe, data).ifPresent(planner::measuringLatency);
         Plan plan;
         try {
             plan = planner.plan();

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,16 @@ public final class Planner {
                 .mapToLong(w -> w.representation().storedBytes()).sum();
 
         long bytes(Graph graph);
+    }
+
+    /**
+     * Times the generated code of a model on this machine, batch 1: what a latency budget is held to when the target
+     * is this machine; empty when it cannot be timed.
+     */
+    public interface LatencyMeter {
+        LatencyMeter NONE = m -> OptionalDouble.empty();
+
+        OptionalDouble seconds(Model model);
     }
 
     /**
@@ -92,6 +103,9 @@ public final class Planner {
     private final Progress progress;
     private final CostModel costs;
     private final List<String> log = new ArrayList<>();
+    private LatencyMeter latencyMeter = LatencyMeter.NONE;
+    /** How much below the latency budget the predicted latency must stay, after measured rounds missed it. */
+    private double latencySlack;
 
     /** @param finetuning retraining after each stage of every applied round ({@code tamp compile}); none in a dry run */
     public Planner(Recipe recipe, Model model, RecipeData data, Options options, SizeMeter meter,
@@ -106,7 +120,19 @@ public final class Planner {
         boolean simd = recipe.emit().map(e -> e.settings().get("simd")
                 .map(s -> !(s instanceof dev.tamp.compiler.ir.Setting.Word w && w.word().equals("off")))
                 .orElse(true)).orElse(true);
-        this.costs = new CostModel(recipe.target(), simd);
+        // Kernels that skip zero inputs run as fast as the activations are sparse: measured on validation images.
+        this.costs = new CostModel(recipe.target(), simd).withDensities(recipe.target().isEmpty()
+                || data.validation().count() == 0 ? Map.of() : CostModel.densities(model.graph(), data.pre().batch(
+                        data.validation(), 0, Math.min(64, data.validation().count())), 1));
+    }
+
+    /**
+     * Holds the latency budget to {@code meter}'s measurement of the generated code, round by round (the budget is
+     * otherwise held to the cost model's prediction).
+     */
+    public Planner measuringLatency(LatencyMeter meter) {
+        this.latencyMeter = meter;
+        return this;
     }
 
     /** Whether the recipe leaves something to the planner. */
@@ -129,10 +155,10 @@ public final class Planner {
         // What the layers the recipe leaves alone cost, so budgets can be split among the planned ones.
         Set<String> planned = new HashSet<>();
         space.forEach(l -> planned.add(l.layer()));
-        double fixedSeconds = 0;
+        double fixedSeconds = costs.callSeconds();
         long fixedResident = CostModel.peakActivationBytes(graph);
         for (Node n : graph.nodes()) {
-            if (!graph.weightsOf(n).isEmpty() && !planned.contains(n.name())) {
+            if (!planned.contains(n.name())) {
                 CostModel.Estimate e = costs.layer(model, n.name());
                 fixedSeconds += e.seconds();
                 fixedResident += e.residentBytes();
@@ -142,6 +168,11 @@ public final class Planner {
         double baselineAccuracy = accuracy(model);
         List<Diagnostic> problems = new ArrayList<>(unreachable(groups, budgets, baseSize, fixedSeconds,
                 fixedResident));
+        if (budgets.latency.isPresent() && latencyMeter == LatencyMeter.NONE) {
+            log.add("latency is predicted by the cost model for " + targetName() + ", not measured: the generated "
+                    + "code can only be timed when the target is this machine (`tamp target probe`) and the recipe "
+                    + "has `emit java`");
+        }
         if (!problems.isEmpty()) {
             return new Plan(recipe.name(), recipe.model().getFileName().toString(), targetName(),
                     probeImages.count(), evaluated, List.of(), List.of(), List.of(), baselineAccuracy, Double.NaN,
@@ -167,6 +198,11 @@ public final class Planner {
             if (best == null || better(last, best, budgets, baselineAccuracy)) {
                 best = last;
             }
+            if (!Double.isNaN(last.seconds)) {
+                log.add(String.format(Locale.ROOT, "  generated code on this machine: %s per image (predicted %s)",
+                        Plan.time(last.seconds), Plan.time(predicted(groups, last.choice, baseSize, fixedSeconds,
+                                fixedResident).seconds)));
+            }
             boolean sizeHolds = budgets.size.isEmpty() || last.size <= budgets.size.get().value();
             boolean accuracyHolds = budgets.accuracy.isEmpty()
                     || last.accuracy >= accuracyBound(budgets.accuracy.get(), baselineAccuracy);
@@ -174,6 +210,16 @@ public final class Planner {
                 sizeSlack += last.size - (long) budgets.size.get().value();
                 log.add("  measured size above the budget: capacity lowered by " + (last.size
                         - (long) budgets.size.get().value()) + " B");
+                continue;
+            }
+            if (budgets.latency.isPresent() && last.seconds > budgets.latency.get().value()) {
+                // Measured slower than the budget: the next round must predict faster by the measured ratio.
+                double bound = budgets.latency.get().value();
+                double predictedSeconds = predicted(groups, last.choice, baseSize, fixedSeconds, fixedResident).seconds;
+                double allowed = bound * predictedSeconds / last.seconds;
+                latencySlack = Math.max(latencySlack + 0.02 * bound, bound - allowed);
+                log.add("  measured latency above the budget: predicted latency must stay below "
+                        + Plan.time(bound - latencySlack));
                 continue;
             }
             if (!accuracyHolds) {
@@ -535,7 +581,7 @@ public final class Planner {
             capacity = Math.min(capacity, (long) sizeCap - baseSize - minTotal);
         }
         double[] extra = {
-            budgets.latency.map(b -> b.value() - fixedSeconds).orElse(Double.POSITIVE_INFINITY),
+            budgets.latency.map(b -> b.value() - latencySlack - fixedSeconds).orElse(Double.POSITIVE_INFINITY),
             budgets.memory.map(b -> b.value() - fixedResident).orElse(Double.POSITIVE_INFINITY)};
         return Mckp.solve(items, capacity, extra, unit).map(s -> {
             int[] choice = new int[groups.size()];
@@ -593,7 +639,8 @@ public final class Planner {
     // ---- applying and measuring ----------------------------------------------------------------------------------
 
     /** The choices applied together, refined and measured. */
-    record Attempt(int[] choice, Model model, long size, double accuracy, Map<PassKind, Map<String, Settings>> layers) {}
+    record Attempt(int[] choice, Model model, long size, double accuracy, double seconds,
+            Map<PassKind, Map<String, Settings>> layers) {}
 
     private Attempt apply(List<List<Scored>> groups, List<LayerChoices> space, int[] choice, double baseline,
             Budgets budgets) {
@@ -607,7 +654,10 @@ public final class Planner {
         progress.update("applying", 0, 1);
         Model applied = Pipeline.run(model, context, finetuning, Pipeline.Listener.NONE).model();
         progress.update("applying", 1, 1);
-        return new Attempt(choice.clone(), applied, meter.bytes(applied.graph()), accuracy(applied), layers);
+        double seconds = budgets.latency.isEmpty() ? Double.NaN
+                : latencyMeter.seconds(applied).orElse(Double.NaN);
+        return new Attempt(choice.clone(), applied, meter.bytes(applied.graph()), accuracy(applied), seconds,
+                layers);
     }
 
     private double accuracy(Model m) {
@@ -621,8 +671,10 @@ public final class Planner {
 
     /** Meets the size budget, then higher accuracy. */
     private static boolean better(Attempt a, Attempt b, Budgets budgets, double baseline) {
-        boolean aFits = budgets.size.isEmpty() || a.size <= budgets.size.get().value();
-        boolean bFits = budgets.size.isEmpty() || b.size <= budgets.size.get().value();
+        boolean aFits = (budgets.size.isEmpty() || a.size <= budgets.size.get().value())
+                && (budgets.latency.isEmpty() || !(a.seconds > budgets.latency.get().value()));
+        boolean bFits = (budgets.size.isEmpty() || b.size <= budgets.size.get().value())
+                && (budgets.latency.isEmpty() || !(b.seconds > budgets.latency.get().value()));
         if (aFits != bFits) {
             return aFits;
         }
@@ -634,15 +686,11 @@ public final class Planner {
         List<Plan.Total> out = new ArrayList<>();
         Predicted p = predicted(groups, best.choice, baseSize, fixedSeconds, fixedResident);
         Graph applied = best.model.graph();
-        double measuredSeconds = 0;
+        // The generated code's time when it could be measured, else the cost model's on the applied model.
+        double measuredSeconds = Double.isNaN(best.seconds) ? costs.seconds(best.model) : best.seconds;
         long measuredResident = CostModel.peakActivationBytes(applied);
         for (Weight w : applied.weights().values()) {
             measuredResident += Costs.residentBytes(w.representation());
-        }
-        for (Node n : model.graph().nodes()) {
-            if (!model.graph().weightsOf(n).isEmpty()) {
-                measuredSeconds += costs.layer(best.model, n.name()).seconds();
-            }
         }
         for (Budget b : budgets.all) {
             String cmp = b.comparison() == BudgetEntry.Comparison.LE || b.comparison() == BudgetEntry.Comparison.LT ? "<=" : ">=";

@@ -54,8 +54,7 @@ public final class HostProbe {
         List<String> sources = new ArrayList<>();
         String cpuinfo = read(Path.of("/proc/cpuinfo")).orElse("");
         String flags = field(cpuinfo, "flags").or(() -> field(cpuinfo, "Features")).orElse("");
-        String cpu = field(cpuinfo, "model name").or(() -> field(cpuinfo, "Hardware"))
-                .orElse(System.getProperty("os.arch"));
+        String cpu = cpu(cpuinfo);
         int cores = Runtime.getRuntime().availableProcessors();
         sources.add("cpu, cores: /proc/cpuinfo and the JVM's available processors");
 
@@ -93,6 +92,15 @@ public final class HostProbe {
         long ram = Runtime.getRuntime().maxMemory();
         sources.add("limits.ram: this JVM's maximum heap (-Xmx), what a Java application gets here by default");
         return new Facts(cpu, cores, frequency, simd, int8Dot, fp32, int8, bandwidth, l1, l2, l3, ram, sources);
+    }
+
+    /** This machine's CPU name, as {@link #measure} writes it into a target's {@code cpu}. */
+    public static String cpu() {
+        return cpu(read(Path.of("/proc/cpuinfo")).orElse(""));
+    }
+
+    private static String cpu(String cpuinfo) {
+        return field(cpuinfo, "model name").or(() -> field(cpuinfo, "Hardware")).orElse(System.getProperty("os.arch"));
     }
 
     /** One timed piece of work: returns the operations (or bytes) it performed, timed by the caller. */
