@@ -96,24 +96,33 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
     }
 
     /**
-     * Lays out every receptive field of {@code channels} planes starting at {@code x[inBase]} as a column of
-     * {@code cols}: rows (channel, kh, kw), columns output positions from {@code colOffset}. Pads read as zero.
+     * Lays out every receptive field of {@code channels} planes starting at {@code x[inBase]} as a column of the
+     * row-major {@code cols} (row stride {@code ld}): rows (channel, kh, kw), columns output positions from {@code
+     * colOffset}. Pads read as zero.
      */
-    void im2col(float[] x, int inBase, int channels, float[][] cols, int colOffset) {
+    void im2col(float[] x, int inBase, int channels, float[] cols, int ld, int colOffset) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = inBase + c * inSize();
             for (int kh = 0; kh < kH; kh++) {
                 for (int kw = 0; kw < kW; kw++, row++) {
-                    float[] dst = cols[row];
-                    int o = colOffset;
+                    int o = row * ld + colOffset;
+                    int iw0 = kw * dilW - padLeft;
+                    boolean contiguous = strideW == 1 && iw0 >= 0 && iw0 + outW <= inW;
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
-                        boolean rowInside = ih >= 0 && ih < inH;
                         int src = plane + ih * inW;
-                        for (int ow = 0; ow < outW; ow++, o++) {
-                            int iw = ow * strideW - padLeft + kw * dilW;
-                            dst[o] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
+                        if (ih < 0 || ih >= inH) {
+                            java.util.Arrays.fill(cols, o, o + outW, 0f);
+                            o += outW;
+                        } else if (contiguous) {
+                            System.arraycopy(x, src + iw0, cols, o, outW);
+                            o += outW;
+                        } else {
+                            for (int ow = 0; ow < outW; ow++, o++) {
+                                int iw = ow * strideW + iw0;
+                                cols[o] = iw >= 0 && iw < inW ? x[src + iw] : 0f;
+                            }
                         }
                     }
                 }
@@ -122,24 +131,30 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
     }
 
     /**
-     * The transpose of {@link #im2col}: one row of {@code rows} per output position (from {@code rowOffset}), holding
-     * its receptive field in (channel, kh, kw) order. The weight gradient streams these rows as B of its GEMM.
+     * The transpose of {@link #im2col}: one row of the row-major {@code rows} (row stride {@code ld}) per output
+     * position (from {@code rowOffset}), holding its receptive field in (channel, kh, kw) order. The weight gradient
+     * streams these rows as B of its GEMM.
      */
-    void im2row(float[] x, int inBase, int channels, float[][] rows, int rowOffset) {
+    void im2row(float[] x, int inBase, int channels, float[] rows, int ld, int rowOffset) {
         int o = rowOffset;
         for (int oh = 0; oh < outH; oh++) {
             for (int ow = 0; ow < outW; ow++, o++) {
-                float[] dst = rows[o];
-                int col = 0;
+                int dst = o * ld;
                 for (int c = 0; c < channels; c++) {
                     int plane = inBase + c * inSize();
                     for (int kh = 0; kh < kH; kh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
-                        boolean rowInside = ih >= 0 && ih < inH;
                         int src = plane + ih * inW;
-                        for (int kw = 0; kw < kW; kw++, col++) {
-                            int iw = ow * strideW - padLeft + kw * dilW;
-                            dst[col] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
+                        int iw0 = ow * strideW - padLeft;
+                        if (ih >= 0 && ih < inH && dilW == 1 && iw0 >= 0 && iw0 + kW <= inW) {
+                            System.arraycopy(x, src + iw0, rows, dst, kW);
+                            dst += kW;
+                            continue;
+                        }
+                        boolean rowInside = ih >= 0 && ih < inH;
+                        for (int kw = 0; kw < kW; kw++, dst++) {
+                            int iw = iw0 + kw * dilW;
+                            rows[dst] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
                         }
                     }
                 }
@@ -147,15 +162,17 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
         }
     }
 
-    /** Adds each column of {@code cols} (from {@code colOffset}) back onto the input positions it was read from. */
-    void col2im(float[][] cols, int colOffset, float[] dx, int inBase, int channels) {
+    /**
+     * Adds each column of the row-major {@code cols} (row stride {@code ld}, from {@code colOffset}) back onto the
+     * input positions it was read from.
+     */
+    void col2im(float[] cols, int ld, int colOffset, float[] dx, int inBase, int channels) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = inBase + c * inSize();
             for (int kh = 0; kh < kH; kh++) {
                 for (int kw = 0; kw < kW; kw++, row++) {
-                    float[] src = cols[row];
-                    int o = colOffset;
+                    int o = row * ld + colOffset;
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
                         if (ih < 0 || ih >= inH) {
@@ -166,7 +183,7 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
                         for (int ow = 0; ow < outW; ow++, o++) {
                             int iw = ow * strideW - padLeft + kw * dilW;
                             if (iw >= 0 && iw < inW) {
-                                dx[dst + iw] += src[o];
+                                dx[dst + iw] += cols[o];
                             }
                         }
                     }

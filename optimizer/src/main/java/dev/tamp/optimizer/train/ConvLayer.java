@@ -17,7 +17,7 @@ import java.util.List;
  * depend on the thread count.
  */
 final class ConvLayer implements Layer {
-    /** Same target width as the executor's im2col, so that several small feature maps share one GEMM. */
+    /** Positions per group of images in the backward pass: several small feature maps share one GEMM. */
     private static final int IM2COL_COLUMNS = 1024;
 
     private final Node node;
@@ -27,6 +27,9 @@ final class ConvLayer implements Layer {
     private final TrainableWeight bias;
     private final int group;
     private final int[] wDims;
+    /** Kept across steps: the output and the per-chunk weight gradients. */
+    private float[] output;
+    private float[][] dwParts;
 
     ConvLayer(Node node, int in, int out, TrainableWeight weight, TrainableWeight bias) {
         this.node = node;
@@ -95,28 +98,18 @@ final class ConvLayer implements Layer {
         float[] x = a.values[in];
         float[] w = weight.dense();
         float[] b = bias == null ? null : bias.dense();
-        float[] y = new float[n * m * p];
-        int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
+        float[] y = output = Products.reuse(output, n * m * p);
+        int[] colRows = Products.rowOffsets(k, p);
         par.forRange(n, (from, to) -> {
-            float[][] cols = new float[k][side * p];
-            float[][] acc = new float[mg][side * p];
-            for (int img0 = from; img0 < to; img0 += side) {
-                int count = Math.min(side, to - img0);
-                int width = count * p;
+            float[] cols = new float[k * p];
+            for (int img = from; img < to; img++) {
                 for (int g = 0; g < group; g++) {
+                    int outBase = (img * m + g * mg) * p;
                     for (int oc = 0; oc < mg; oc++) {
-                        Arrays.fill(acc[oc], 0, width, b == null ? 0f : b[g * mg + oc]);
+                        Arrays.fill(y, outBase + oc * p, outBase + (oc + 1) * p, b == null ? 0f : b[g * mg + oc]);
                     }
-                    for (int q = 0; q < count; q++) {
-                        geo.im2col(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, cols, q * p);
-                    }
-                    Products.gemm(mg, width, k, w, g * mg * k, k, cols, acc);
-                    for (int q = 0; q < count; q++) {
-                        int outBase = ((img0 + q) * m + g * mg) * p;
-                        for (int oc = 0; oc < mg; oc++) {
-                            System.arraycopy(acc[oc], q * p, y, outBase + oc * p, p);
-                        }
-                    }
+                    geo.im2col(x, (img * c + g * cg) * geo.inSize(), cg, cols, p, 0);
+                    Products.KERNEL.multiplyAdd(mg, p, k, w, g * mg * k, k, 1, cols, colRows, 0, y, outBase, p);
                 }
             }
         });
@@ -139,59 +132,62 @@ final class ConvLayer implements Layer {
         float[] w = weight.dense();
         boolean wantDx = needsGrad[in];
         float[] dx = wantDx ? a.grad(in) : null;
-        float[][] wT = new float[group][];
-        for (int g = 0; g < group; g++) {
-            wT[g] = Products.transpose(Arrays.copyOfRange(w, g * mg * k, (g + 1) * mg * k), mg, k);
-        }
+        // The bias gradient sums groups of `side` images in double, as it always has: the grouping is part of the
+        // result. The weight gradient's order (image by image, position by position) does not depend on it.
         int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
         int chunks = Products.chunkCount(n);
-        float[][][] dwParts = new float[chunks][][];
+        if (dwParts == null || dwParts.length != chunks || dwParts[0].length != m * k) {
+            dwParts = new float[chunks][m * k];
+        }
+        float[][] parts = dwParts;
         double[][] dbParts = new double[chunks][];
         Products.forChunks(par, n, (chunk, from, to) -> {
-            float[][] dw = new float[m][k];
+            float[] dw = parts[chunk];
+            Arrays.fill(dw, 0f);
             double[] db = new double[m];
-            float[][] fieldRows = new float[side * p][k];
-            float[][] dyRows = new float[mg][side * p];
+            float[] fieldRows = new float[side * p * k];
             float[] dyFlat = new float[mg * side * p];
-            float[][] dcols = wantDx ? new float[k][side * p] : null;
+            float[] dcols = wantDx ? new float[k * side * p] : null;
             for (int img0 = from; img0 < to; img0 += side) {
                 int count = Math.min(side, to - img0);
                 int width = count * p;
+                int[] fieldOffsets = Products.rowOffsets(width, k);
+                int[] dyOffsets = Products.rowOffsets(mg, width);
                 for (int g = 0; g < group; g++) {
                     for (int oc = 0; oc < mg; oc++) {
-                        float[] row = dyRows[oc];
+                        int row = oc * width;
                         for (int q = 0; q < count; q++) {
-                            System.arraycopy(dy, ((img0 + q) * m + g * mg + oc) * p, row, q * p, p);
+                            System.arraycopy(dy, ((img0 + q) * m + g * mg + oc) * p, dyFlat, row + q * p, p);
                         }
-                        System.arraycopy(row, 0, dyFlat, oc * width, width);
                         double s = 0;
                         for (int j = 0; j < width; j++) {
-                            s += row[j];
+                            s += dyFlat[row + j];
                         }
                         db[g * mg + oc] += s;
                     }
                     for (int q = 0; q < count; q++) {
-                        geo.im2row(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, fieldRows, q * p);
+                        geo.im2row(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, fieldRows, k, q * p);
                     }
-                    Products.gemm(mg, k, width, dyFlat, 0, width, fieldRows, Products.slice(dw, g * mg, (g + 1) * mg));
+                    // dW (mg x k) += dY (mg x width) fields (width x k).
+                    Products.KERNEL.multiplyAdd(mg, k, width, dyFlat, 0, width, 1, fieldRows, fieldOffsets, 0, dw,
+                            g * mg * k, k);
                     if (wantDx) {
-                        for (float[] r : dcols) {
-                            Arrays.fill(r, 0, width, 0f);
-                        }
-                        Products.gemm(k, width, mg, wT[g], 0, mg, dyRows, dcols);
+                        // dcols (k x width) = W^T dY, W read transposed in place.
+                        Arrays.fill(dcols, 0, k * width, 0f);
+                        Products.KERNEL.multiplyAdd(k, width, mg, w, g * mg * k, 1, k, dyFlat, dyOffsets, 0, dcols, 0,
+                                width);
                         for (int q = 0; q < count; q++) {
-                            geo.col2im(dcols, q * p, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
+                            geo.col2im(dcols, width, q * p, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
                         }
                     }
                 }
             }
-            dwParts[chunk] = dw;
             dbParts[chunk] = db;
         });
         float[] dW = weight.denseGrad();
-        for (float[][] part : dwParts) {
-            if (part != null) {
-                Products.addInto(part, dW);
+        for (float[] part : parts) {
+            for (int i = 0; i < dW.length; i++) {
+                dW[i] += part[i];
             }
         }
         if (bias != null) {

@@ -1,0 +1,254 @@
+package dev.tamp.optimizer.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link GemmKernel} on the JDK Vector API ({@code jdk.incubator.vector}, compiled and run with {@code --add-modules
+ * jdk.incubator.vector}; loaded by name only where the module is present). Register tiles of 8 rows of C by two
+ * vectors of columns keep 16 accumulators live over a block of {@code p}, so each loaded vector of B serves eight rows
+ * and C is read and written once per block. Columns left over by the vectors go to a scalar loop.
+ *
+ * <p>Each element of C still receives its products one at a time in increasing {@code p}, each product rounded, then
+ * the sum (a multiply and an add, never a fused multiply-add): the plain Java GEMM's order, so both kernels give
+ * bit-identical results. Storing an accumulator between blocks of {@code p} rounds nothing, the lanes being floats.
+ */
+final class VectorGemmKernel implements GemmKernel {
+    /**
+     * One species only: C2 in JDK 17 keeps a vector's exact class through the loop's accumulators only by the type
+     * profile of the Vector API's shared call sites, so a second species in the same process makes them polymorphic
+     * and every operation falls back to boxed Java (measured: 0.2 GMAC/s instead of 12).
+     */
+    private static final VectorSpecies<Float> WIDE = Boolean.getBoolean("tamp.train.vector256")
+            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    private static final int W = WIDE.length();
+
+    /** Rows of B per pass over a panel of C: 256 rows of two 16-float vectors (32 KiB) stay in L1. */
+    private static final int K_BLOCK = 256;
+
+    VectorGemmKernel() {}
+
+    @Override
+    public void multiplyAdd(int m, int n, int k, float[] a, int aOff, int rs, int cs, float[] b, int[] bRows,
+            int bOff, float[] c, int cOff, int ldc) {
+        for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+            int p1 = Math.min(k, p0 + K_BLOCK);
+            int j = 0;
+            for (; j + 2 * W <= n; j += 2 * W) {
+                int i = 0;
+                for (; i + 8 <= m; i += 8) {
+                    tile8x2Wide(p0, p1, a, aOff + i * rs, rs, cs, b, bRows, bOff + j, c, cOff + i * ldc + j, ldc);
+                }
+                for (; i + 4 <= m; i += 4) {
+                    tile4x2Wide(p0, p1, a, aOff + i * rs, rs, cs, b, bRows, bOff + j, c, cOff + i * ldc + j, ldc);
+                }
+                for (; i < m; i++) {
+                    tile1x2Wide(p0, p1, a, aOff + i * rs, rs, cs, b, bRows, bOff + j, c, cOff + i * ldc + j, ldc);
+                }
+            }
+            if (j + W <= n) {
+                int i = 0;
+                for (; i + 8 <= m; i += 8) {
+                    tile8x1Wide(p0, p1, a, aOff + i * rs, rs, cs, b, bRows, bOff + j, c, cOff + i * ldc + j, ldc);
+                }
+                for (; i < m; i++) {
+                    tile1x1Wide(p0, p1, a, aOff + i * rs, rs, cs, b, bRows, bOff + j, c, cOff + i * ldc + j, ldc);
+                }
+                j += W;
+            }
+            if (j < n) {
+                scalarColumns(m, j, n, p0, p1, a, aOff, rs, cs, b, bRows, bOff, c, cOff, ldc);
+            }
+        }
+    }
+
+    private static void scalarColumns(int m, int j0, int n, int p0, int p1, float[] a, int aOff, int rs, int cs,
+            float[] b, int[] bRows, int bOff, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + i * rs;
+            for (int j = j0; j < n; j++) {
+                int ci = cOff + i * ldc + j;
+                float s = c[ci];
+                for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+                    s += a[ap] * b[bRows[p] + bOff + j];
+                }
+                c[ci] = s;
+            }
+        }
+    }
+
+    private static void tile8x2Wide(int p0, int p1, float[] a, int ai, int rs, int cs, float[] b, int[] bRows, int bj,
+            float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(WIDE, c, ci);
+        FloatVector c01 = FloatVector.fromArray(WIDE, c, ci + W);
+        FloatVector c10 = FloatVector.fromArray(WIDE, c, ci + ldc);
+        FloatVector c11 = FloatVector.fromArray(WIDE, c, ci + ldc + W);
+        FloatVector c20 = FloatVector.fromArray(WIDE, c, ci + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(WIDE, c, ci + 2 * ldc + W);
+        FloatVector c30 = FloatVector.fromArray(WIDE, c, ci + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(WIDE, c, ci + 3 * ldc + W);
+        FloatVector c40 = FloatVector.fromArray(WIDE, c, ci + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(WIDE, c, ci + 4 * ldc + W);
+        FloatVector c50 = FloatVector.fromArray(WIDE, c, ci + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(WIDE, c, ci + 5 * ldc + W);
+        FloatVector c60 = FloatVector.fromArray(WIDE, c, ci + 6 * ldc);
+        FloatVector c61 = FloatVector.fromArray(WIDE, c, ci + 6 * ldc + W);
+        FloatVector c70 = FloatVector.fromArray(WIDE, c, ci + 7 * ldc);
+        FloatVector c71 = FloatVector.fromArray(WIDE, c, ci + 7 * ldc + W);
+        for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+            int bo = bRows[p] + bj;
+            FloatVector b0 = FloatVector.fromArray(WIDE, b, bo);
+            FloatVector b1 = FloatVector.fromArray(WIDE, b, bo + W);
+            float x0 = a[ap];
+            c00 = c00.add(b0.mul(x0));
+            c01 = c01.add(b1.mul(x0));
+            float x1 = a[ap + rs];
+            c10 = c10.add(b0.mul(x1));
+            c11 = c11.add(b1.mul(x1));
+            float x2 = a[ap + 2 * rs];
+            c20 = c20.add(b0.mul(x2));
+            c21 = c21.add(b1.mul(x2));
+            float x3 = a[ap + 3 * rs];
+            c30 = c30.add(b0.mul(x3));
+            c31 = c31.add(b1.mul(x3));
+            float x4 = a[ap + 4 * rs];
+            c40 = c40.add(b0.mul(x4));
+            c41 = c41.add(b1.mul(x4));
+            float x5 = a[ap + 5 * rs];
+            c50 = c50.add(b0.mul(x5));
+            c51 = c51.add(b1.mul(x5));
+            float x6 = a[ap + 6 * rs];
+            c60 = c60.add(b0.mul(x6));
+            c61 = c61.add(b1.mul(x6));
+            float x7 = a[ap + 7 * rs];
+            c70 = c70.add(b0.mul(x7));
+            c71 = c71.add(b1.mul(x7));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + W);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + W);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + W);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + W);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + W);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + W);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + W);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + W);
+    }
+
+    private static void tile4x2Wide(int p0, int p1, float[] a, int ai, int rs, int cs, float[] b, int[] bRows, int bj,
+            float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(WIDE, c, ci);
+        FloatVector c01 = FloatVector.fromArray(WIDE, c, ci + W);
+        FloatVector c10 = FloatVector.fromArray(WIDE, c, ci + ldc);
+        FloatVector c11 = FloatVector.fromArray(WIDE, c, ci + ldc + W);
+        FloatVector c20 = FloatVector.fromArray(WIDE, c, ci + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(WIDE, c, ci + 2 * ldc + W);
+        FloatVector c30 = FloatVector.fromArray(WIDE, c, ci + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(WIDE, c, ci + 3 * ldc + W);
+        for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+            int bo = bRows[p] + bj;
+            FloatVector b0 = FloatVector.fromArray(WIDE, b, bo);
+            FloatVector b1 = FloatVector.fromArray(WIDE, b, bo + W);
+            float x0 = a[ap];
+            c00 = c00.add(b0.mul(x0));
+            c01 = c01.add(b1.mul(x0));
+            float x1 = a[ap + rs];
+            c10 = c10.add(b0.mul(x1));
+            c11 = c11.add(b1.mul(x1));
+            float x2 = a[ap + 2 * rs];
+            c20 = c20.add(b0.mul(x2));
+            c21 = c21.add(b1.mul(x2));
+            float x3 = a[ap + 3 * rs];
+            c30 = c30.add(b0.mul(x3));
+            c31 = c31.add(b1.mul(x3));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + W);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + W);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + W);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + W);
+    }
+
+    private static void tile1x2Wide(int p0, int p1, float[] a, int ai, int rs, int cs, float[] b, int[] bRows, int bj,
+            float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(WIDE, c, ci);
+        FloatVector c01 = FloatVector.fromArray(WIDE, c, ci + W);
+        for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+            int bo = bRows[p] + bj;
+            FloatVector b0 = FloatVector.fromArray(WIDE, b, bo);
+            FloatVector b1 = FloatVector.fromArray(WIDE, b, bo + W);
+            float x0 = a[ap];
+            c00 = c00.add(b0.mul(x0));
+            c01 = c01.add(b1.mul(x0));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + W);
+    }
+
+    private static void tile8x1Wide(int p0, int p1, float[] a, int ai, int rs, int cs, float[] b, int[] bRows, int bj,
+            float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(WIDE, c, ci);
+        FloatVector c10 = FloatVector.fromArray(WIDE, c, ci + ldc);
+        FloatVector c20 = FloatVector.fromArray(WIDE, c, ci + 2 * ldc);
+        FloatVector c30 = FloatVector.fromArray(WIDE, c, ci + 3 * ldc);
+        FloatVector c40 = FloatVector.fromArray(WIDE, c, ci + 4 * ldc);
+        FloatVector c50 = FloatVector.fromArray(WIDE, c, ci + 5 * ldc);
+        FloatVector c60 = FloatVector.fromArray(WIDE, c, ci + 6 * ldc);
+        FloatVector c70 = FloatVector.fromArray(WIDE, c, ci + 7 * ldc);
+        for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+            int bo = bRows[p] + bj;
+            FloatVector b0 = FloatVector.fromArray(WIDE, b, bo);
+            float x0 = a[ap];
+            c00 = c00.add(b0.mul(x0));
+            float x1 = a[ap + rs];
+            c10 = c10.add(b0.mul(x1));
+            float x2 = a[ap + 2 * rs];
+            c20 = c20.add(b0.mul(x2));
+            float x3 = a[ap + 3 * rs];
+            c30 = c30.add(b0.mul(x3));
+            float x4 = a[ap + 4 * rs];
+            c40 = c40.add(b0.mul(x4));
+            float x5 = a[ap + 5 * rs];
+            c50 = c50.add(b0.mul(x5));
+            float x6 = a[ap + 6 * rs];
+            c60 = c60.add(b0.mul(x6));
+            float x7 = a[ap + 7 * rs];
+            c70 = c70.add(b0.mul(x7));
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + ldc);
+        c20.intoArray(c, ci + 2 * ldc);
+        c30.intoArray(c, ci + 3 * ldc);
+        c40.intoArray(c, ci + 4 * ldc);
+        c50.intoArray(c, ci + 5 * ldc);
+        c60.intoArray(c, ci + 6 * ldc);
+        c70.intoArray(c, ci + 7 * ldc);
+    }
+
+    private static void tile1x1Wide(int p0, int p1, float[] a, int ai, int rs, int cs, float[] b, int[] bRows, int bj,
+            float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(WIDE, c, ci);
+        for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
+            int bo = bRows[p] + bj;
+            FloatVector b0 = FloatVector.fromArray(WIDE, b, bo);
+            float x0 = a[ap];
+            c00 = c00.add(b0.mul(x0));
+        }
+        c00.intoArray(c, ci);
+    }
+
+    @Override
+    public String toString() {
+        return "Vector API GEMM, " + W + "-float vectors, 8x2 register tiles";
+    }
+}
