@@ -147,7 +147,11 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
                         int src = plane + ih * inW;
                         int iw0 = ow * strideW - padLeft;
                         if (ih >= 0 && ih < inH && dilW == 1 && iw0 >= 0 && iw0 + kW <= inW) {
-                            System.arraycopy(x, src + iw0, rows, dst, kW);
+                            // A loop rather than System.arraycopy: kernel rows are a few floats.
+                            int from = src + iw0;
+                            for (int kw = 0; kw < kW; kw++) {
+                                rows[dst + kw] = x[from + kw];
+                            }
                             dst += kW;
                             continue;
                         }
@@ -173,6 +177,8 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
             for (int kh = 0; kh < kH; kh++) {
                 for (int kw = 0; kw < kW; kw++, row++) {
                     int o = row * ld + colOffset;
+                    int iw0 = kw * dilW - padLeft;
+                    boolean contiguous = strideW == 1 && iw0 >= 0 && iw0 + outW <= inW;
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
                         if (ih < 0 || ih >= inH) {
@@ -180,6 +186,14 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
                             continue;
                         }
                         int dst = plane + ih * inW;
+                        if (contiguous) {
+                            int d = dst + iw0;
+                            for (int ow = 0; ow < outW; ow++) {
+                                dx[d + ow] += cols[o + ow];
+                            }
+                            o += outW;
+                            continue;
+                        }
                         for (int ow = 0; ow < outW; ow++, o++) {
                             int iw = ow * strideW - padLeft + kw * dilW;
                             if (iw >= 0 && iw < inW) {

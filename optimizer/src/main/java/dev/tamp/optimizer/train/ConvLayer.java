@@ -147,7 +147,7 @@ final class ConvLayer implements Layer {
             double[] db = new double[m];
             float[] fieldRows = new float[side * p * k];
             float[] dyFlat = new float[mg * side * p];
-            float[] dcols = wantDx ? new float[k * side * p] : null;
+            float[] dcols = wantDx ? new float[k * p] : null;
             for (int img0 = from; img0 < to; img0 += side) {
                 int count = Math.min(side, to - img0);
                 int width = count * p;
@@ -172,12 +172,13 @@ final class ConvLayer implements Layer {
                     Products.KERNEL.multiplyAdd(mg, k, width, dyFlat, 0, width, 1, fieldRows, fieldOffsets, 0, dw,
                             g * mg * k, k);
                     if (wantDx) {
-                        // dcols (k x width) = W^T dY, W read transposed in place.
-                        Arrays.fill(dcols, 0, k * width, 0f);
-                        Products.KERNEL.multiplyAdd(k, width, mg, w, g * mg * k, 1, k, dyFlat, dyOffsets, 0, dcols, 0,
-                                width);
+                        // Image by image, so that dcols stays in cache: dcols (k x p) = W^T dY, W read transposed in
+                        // place; each element sums over the output channels whatever the grouping.
                         for (int q = 0; q < count; q++) {
-                            geo.col2im(dcols, width, q * p, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
+                            Arrays.fill(dcols, 0f);
+                            Products.KERNEL.multiplyAdd(k, p, mg, w, g * mg * k, 1, k, dyFlat, dyOffsets, q * p, dcols,
+                                    0, p);
+                            geo.col2im(dcols, p, 0, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
                         }
                     }
                 }

@@ -245,10 +245,18 @@ final class SimpleLayers {
             float[] x = a.values[in];
             float[] y = new float[planes * p];
             int[] arg = new int[planes * p];
+            // Every window inside the plane (no pads reach it): no bounds to check per element.
+            boolean inside = g.padTop() == 0 && g.padLeft() == 0
+                    && (g.outH() - 1) * g.strideH() + (kH - 1) * g.dilH() < g.inH()
+                    && (g.outW() - 1) * g.strideW() + (kW - 1) * g.dilW() < g.inW();
             par.forRange(planes, (from, to) -> {
                 for (int plane = from; plane < to; plane++) {
                     int base = plane * g.inSize();
                     int o = plane * p;
+                    if (inside) {
+                        poolInside(g, x, base, y, arg, o);
+                        continue;
+                    }
                     for (int oh = 0; oh < g.outH(); oh++) {
                         for (int ow = 0; ow < g.outW(); ow++, o++) {
                             float best = Float.NEGATIVE_INFINITY;
@@ -279,6 +287,31 @@ final class SimpleLayers {
             });
             argmax = arg;
             a.set(out, y, new int[] {xs[0], xs[1], g.outH(), g.outW()});
+        }
+
+        /** One plane whose windows all lie inside it: the same comparisons as the general loop, without branches. */
+        private void poolInside(ConvGeometry g, float[] x, int base, float[] y, int[] arg, int o) {
+            int inW = g.inW();
+            for (int oh = 0; oh < g.outH(); oh++) {
+                int rowBase = base + oh * g.strideH() * inW;
+                for (int ow = 0; ow < g.outW(); ow++, o++) {
+                    int corner = rowBase + ow * g.strideW();
+                    float best = x[corner];
+                    int where = corner;
+                    for (int kh = 0; kh < kH; kh++) {
+                        int idx = corner + kh * g.dilH() * inW;
+                        for (int kw = 0; kw < kW; kw++, idx += g.dilW()) {
+                            // Selects instead of a branch: which element wins is data, not a pattern to predict.
+                            float v = x[idx];
+                            boolean wins = v > best | v != v;
+                            best = wins ? v : best;
+                            where = wins ? idx : where;
+                        }
+                    }
+                    y[o] = best;
+                    arg[o] = where;
+                }
+            }
         }
 
         @Override

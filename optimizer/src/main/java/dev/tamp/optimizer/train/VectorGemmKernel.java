@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link GemmKernel} on the JDK Vector API ({@code jdk.incubator.vector}, compiled and run with {@code --add-modules
  * jdk.incubator.vector}; loaded by name only where the module is present). Register tiles of 8 rows of C by two
  * vectors of columns keep 16 accumulators live over a block of {@code p}, so each loaded vector of B serves eight rows
- * and C is read and written once per block. Columns left over by the vectors go to a scalar loop.
+ * and C is read and written once per block. The columns left over by whole vectors go through zero-padded copies.
  *
  * <p>Each element of C still receives its products one at a time in increasing {@code p}, each product rounded, then
  * the sum (a multiply and an add, never a fused multiply-add): the plain Java GEMM's order, so both kernels give
@@ -57,22 +57,39 @@ final class VectorGemmKernel implements GemmKernel {
                 j += W;
             }
             if (j < n) {
-                scalarColumns(m, j, n, p0, p1, a, aOff, rs, cs, b, bRows, bOff, c, cOff, ldc);
+                tailColumns(m, j, n - j, p0, p1, a, aOff, rs, cs, b, bRows, bOff, c, cOff, ldc);
             }
         }
     }
 
-    private static void scalarColumns(int m, int j0, int n, int p0, int p1, float[] a, int aOff, int rs, int cs,
+    /**
+     * The last {@code r < W} columns, still on vectors: B's columns are copied into zero-padded rows of one vector
+     * and C's into a scratch tile, so that no load or store runs past a row; the padding lanes are dropped.
+     */
+    private static void tailColumns(int m, int j, int r, int p0, int p1, float[] a, int aOff, int rs, int cs,
             float[] b, int[] bRows, int bOff, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ai = aOff + i * rs;
-            for (int j = j0; j < n; j++) {
-                int ci = cOff + i * ldc + j;
-                float s = c[ci];
-                for (int p = p0, ap = ai + p0 * cs; p < p1; p++, ap += cs) {
-                    s += a[ap] * b[bRows[p] + bOff + j];
+        float[] bTail = new float[(p1 - p0) * W];
+        int[] tailRows = new int[p1];
+        for (int p = p0; p < p1; p++) {
+            tailRows[p] = (p - p0) * W;
+            System.arraycopy(b, bRows[p] + bOff + j, bTail, tailRows[p], r);
+        }
+        float[] cTile = new float[8 * W];
+        int i = 0;
+        for (; i < m; i += 8) {
+            int rows = Math.min(8, m - i);
+            for (int t = 0; t < rows; t++) {
+                System.arraycopy(c, cOff + (i + t) * ldc + j, cTile, t * W, r);
+            }
+            if (rows == 8) {
+                tile8x1Wide(p0, p1, a, aOff + i * rs, rs, cs, bTail, tailRows, 0, cTile, 0, W);
+            } else {
+                for (int t = 0; t < rows; t++) {
+                    tile1x1Wide(p0, p1, a, aOff + (i + t) * rs, rs, cs, bTail, tailRows, 0, cTile, t * W, W);
                 }
-                c[ci] = s;
+            }
+            for (int t = 0; t < rows; t++) {
+                System.arraycopy(cTile, t * W, c, cOff + (i + t) * ldc + j, r);
             }
         }
     }
