@@ -131,39 +131,71 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
     }
 
     /**
-     * The transpose of {@link #im2col}: one row of the row-major {@code rows} (row stride {@code ld}) per output
-     * position (from {@code rowOffset}), holding its receptive field in (channel, kh, kw) order. The weight gradient
-     * streams these rows as B of its GEMM.
+     * Whether some window reaches a pad or past the input's edge: reading receptive fields in place then needs the
+     * zero-bordered copy {@link #padInto} makes.
      */
-    void im2row(float[] x, int inBase, int channels, float[] rows, int ld, int rowOffset) {
-        int o = rowOffset;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++, o++) {
-                int dst = o * ld;
-                for (int c = 0; c < channels; c++) {
-                    int plane = inBase + c * inSize();
-                    for (int kh = 0; kh < kH; kh++) {
-                        int ih = oh * strideH - padTop + kh * dilH;
-                        int src = plane + ih * inW;
-                        int iw0 = ow * strideW - padLeft;
-                        if (ih >= 0 && ih < inH && dilW == 1 && iw0 >= 0 && iw0 + kW <= inW) {
-                            // A loop rather than System.arraycopy: kernel rows are a few floats.
-                            int from = src + iw0;
-                            for (int kw = 0; kw < kW; kw++) {
-                                rows[dst + kw] = x[from + kw];
-                            }
-                            dst += kW;
-                            continue;
-                        }
-                        boolean rowInside = ih >= 0 && ih < inH;
-                        for (int kw = 0; kw < kW; kw++, dst++) {
-                            int iw = iw0 + kw * dilW;
-                            rows[dst] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
-                        }
-                    }
+    boolean readsPadding() {
+        return padTop > 0 || padLeft > 0 || paddedH() > inH || paddedW() > inW;
+    }
+
+    /** Rows of the planes {@link #padInto} writes: every row a window reads, from the top pad on. */
+    int paddedH() {
+        return (outH - 1) * strideH + (kH - 1) * dilH + 1;
+    }
+
+    /** Columns of the planes {@link #padInto} writes. */
+    int paddedW() {
+        return (outW - 1) * strideW + (kW - 1) * dilW + 1;
+    }
+
+    /**
+     * Copies {@code channels} planes from {@code x[inBase]} into {@code dst[dstBase]} as {@link #paddedH()} x {@link
+     * #paddedW()} planes whose origin is the top-left pad; pads read as zero.
+     */
+    void padInto(float[] x, int inBase, int channels, float[] dst, int dstBase) {
+        int ph = paddedH();
+        int pw = paddedW();
+        java.util.Arrays.fill(dst, dstBase, dstBase + channels * ph * pw, 0f);
+        int c0 = Math.max(0, padLeft);
+        int c1 = Math.min(pw, padLeft + inW);
+        for (int c = 0; c < channels; c++) {
+            for (int r = 0; r < ph; r++) {
+                int ih = r - padTop;
+                if (ih >= 0 && ih < inH && c1 > c0) {
+                    System.arraycopy(x, inBase + c * inSize() + ih * inW + c0 - padLeft, dst,
+                            dstBase + (c * ph + r) * pw + c0, c1 - c0);
                 }
             }
         }
+    }
+
+    /**
+     * The offset of each receptive-field element (channel, kh, kw) from its window's origin, in planes of {@code
+     * planeSize} floats with rows of {@code rowStride}: with {@link #windowOffsets}, the im2col matrix as {@link
+     * GemmKernel} offset tables, read in place.
+     */
+    int[] fieldOffsets(int channels, int planeSize, int rowStride) {
+        int[] offsets = new int[channels * kH * kW];
+        int i = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int kh = 0; kh < kH; kh++) {
+                for (int kw = 0; kw < kW; kw++) {
+                    offsets[i++] = c * planeSize + kh * dilH * rowStride + kw * dilW;
+                }
+            }
+        }
+        return offsets;
+    }
+
+    /** The offset of each output position's window origin in a plane with rows of {@code rowStride}. */
+    int[] windowOffsets(int rowStride) {
+        int[] offsets = new int[outSize()];
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                offsets[oh * outW + ow] = oh * strideH * rowStride + ow * strideW;
+            }
+        }
+        return offsets;
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * 2-D convolution with groups, pads, strides and dilations, trainable weight and optional bias, by im2col and GEMM
  * as the reference executor computes it. Per group, with {@code cols} the im2col matrix of an image:
- * {@code Y = W cols + b}, so {@code dW = dY cols^T} (streamed as im2row rows), {@code db = sum dY} and
+ * {@code Y = W cols + b}, so {@code dW^T = cols dY^T} (cols read from the input in place), {@code db = sum dY} and
  * {@code dX = col2im(W^T dY)}.
  *
  * <p>The backward pass splits the batch into {@link Products#REDUCTION_CHUNKS} chunks spread over the threads; each
@@ -27,7 +27,7 @@ final class ConvLayer implements Layer {
     private final TrainableWeight bias;
     private final int group;
     private final int[] wDims;
-    /** Kept across steps: the output and the per-chunk weight gradients. */
+    /** Kept across steps: the output and the per-chunk weight gradients (transposed, {@code k x m}). */
     private float[] output;
     private float[][] dwParts;
 
@@ -99,7 +99,9 @@ final class ConvLayer implements Layer {
         float[] w = weight.dense();
         float[] b = bias == null ? null : bias.dense();
         float[] y = output = Products.reuse(output, n * m * p);
-        int[] colRows = Products.rowOffsets(k, p);
+        int[] wRows = Products.offsets(mg, k);
+        int[] colOffsets = Products.offsets(k, 1);
+        int[] colRows = Products.offsets(k, p);
         par.forRange(n, (from, to) -> {
             float[] cols = new float[k * p];
             for (int img = from; img < to; img++) {
@@ -109,7 +111,8 @@ final class ConvLayer implements Layer {
                         Arrays.fill(y, outBase + oc * p, outBase + (oc + 1) * p, b == null ? 0f : b[g * mg + oc]);
                     }
                     geo.im2col(x, (img * c + g * cg) * geo.inSize(), cg, cols, p, 0);
-                    Products.KERNEL.multiplyAdd(mg, p, k, w, g * mg * k, k, 1, cols, colRows, 0, y, outBase, p);
+                    Products.KERNEL.multiplyAdd(mg, p, k, w, g * mg * k, wRows, colOffsets, cols, 0, colRows, y,
+                            outBase, p);
                 }
             }
         });
@@ -141,43 +144,61 @@ final class ConvLayer implements Layer {
         }
         float[][] parts = dwParts;
         double[][] dbParts = new double[chunks][];
+        // Receptive fields read in place (from a zero-bordered copy when windows reach pads), no im2row.
+        boolean padded = geo.readsPadding();
+        int planeW = padded ? geo.paddedW() : geo.inW();
+        int planeSize = padded ? geo.paddedH() * planeW : geo.inSize();
+        int[] fields = geo.fieldOffsets(cg, planeSize, planeW);
+        int[] windows = geo.windowOffsets(planeW);
+        int[] wRows = Products.offsets(k, 1);
+        int[] wCols = Products.offsets(mg, k);
+        int[] dyRows = Products.offsets(mg, p);
+        int[] dyTRows = Products.offsets(side * p, mg);
         Products.forChunks(par, n, (chunk, from, to) -> {
-            float[] dw = parts[chunk];
-            Arrays.fill(dw, 0f);
+            float[] dwT = parts[chunk];
+            Arrays.fill(dwT, 0f);
             double[] db = new double[m];
-            float[] fieldRows = new float[side * p * k];
-            float[] dyFlat = new float[mg * side * p];
+            float[] source = padded ? new float[side * cg * planeSize] : x;
+            int[] positions = new int[side * p];
+            float[] dyT = new float[side * p * mg];
             float[] dcols = wantDx ? new float[k * p] : null;
             for (int img0 = from; img0 < to; img0 += side) {
                 int count = Math.min(side, to - img0);
                 int width = count * p;
-                int[] fieldOffsets = Products.rowOffsets(width, k);
-                int[] dyOffsets = Products.rowOffsets(mg, width);
                 for (int g = 0; g < group; g++) {
-                    for (int oc = 0; oc < mg; oc++) {
-                        int row = oc * width;
-                        for (int q = 0; q < count; q++) {
-                            System.arraycopy(dy, ((img0 + q) * m + g * mg + oc) * p, dyFlat, row + q * p, p);
+                    for (int q = 0; q < count; q++) {
+                        int base = ((img0 + q) * c + g * cg) * geo.inSize();
+                        if (padded) {
+                            geo.padInto(x, base, cg, source, q * cg * planeSize);
+                            base = q * cg * planeSize;
                         }
+                        for (int pos = 0; pos < p; pos++) {
+                            positions[q * p + pos] = base + windows[pos];
+                        }
+                    }
+                    for (int oc = 0; oc < mg; oc++) {
                         double s = 0;
-                        for (int j = 0; j < width; j++) {
-                            s += dyFlat[row + j];
+                        for (int q = 0; q < count; q++) {
+                            int row = ((img0 + q) * m + g * mg + oc) * p;
+                            for (int pos = 0; pos < p; pos++) {
+                                float v = dy[row + pos];
+                                s += v;
+                                dyT[(q * p + pos) * mg + oc] = v;
+                            }
                         }
                         db[g * mg + oc] += s;
                     }
-                    for (int q = 0; q < count; q++) {
-                        geo.im2row(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, fieldRows, k, q * p);
-                    }
-                    // dW (mg x k) += dY (mg x width) fields (width x k).
-                    Products.KERNEL.multiplyAdd(mg, k, width, dyFlat, 0, width, 1, fieldRows, fieldOffsets, 0, dw,
-                            g * mg * k, k);
+                    // dW^T (k x mg) += fields (k x width, read in place) dY^T (width x mg): each element still adds
+                    // its images' positions in order.
+                    Products.KERNEL.multiplyAdd(k, mg, width, source, 0, fields, positions, dyT, 0, dyTRows, dwT,
+                            g * mg, m);
                     if (wantDx) {
                         // Image by image, so that dcols stays in cache: dcols (k x p) = W^T dY, W read transposed in
-                        // place; each element sums over the output channels whatever the grouping.
+                        // place; each element sums over the output channels.
                         for (int q = 0; q < count; q++) {
                             Arrays.fill(dcols, 0f);
-                            Products.KERNEL.multiplyAdd(k, p, mg, w, g * mg * k, 1, k, dyFlat, dyOffsets, q * p, dcols,
-                                    0, p);
+                            Products.KERNEL.multiplyAdd(k, p, mg, w, g * mg * k, wRows, wCols, dy,
+                                    ((img0 + q) * m + g * mg) * p, dyRows, dcols, 0, p);
                             geo.col2im(dcols, p, 0, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
                         }
                     }
@@ -187,8 +208,10 @@ final class ConvLayer implements Layer {
         });
         float[] dW = weight.denseGrad();
         for (float[] part : parts) {
-            for (int i = 0; i < dW.length; i++) {
-                dW[i] += part[i];
+            for (int oc = 0; oc < m; oc++) {
+                for (int kk = 0; kk < k; kk++) {
+                    dW[oc * k + kk] += part[kk * m + oc];
+                }
             }
         }
         if (bias != null) {

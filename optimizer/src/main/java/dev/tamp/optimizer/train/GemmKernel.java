@@ -4,9 +4,9 @@ import java.lang.System.Logger.Level;
 import java.util.Optional;
 
 /**
- * The one matrix product of the training engine, {@code C += A B} with A read through strides (so a transposed
- * operand needs no copy) and B read as rows at given offsets into one array (so a convolution's receptive fields can
- * be read from the input in place). Two implementations: the Vector API one when {@code jdk.incubator.vector} is
+ * The one matrix product of the training engine, {@code C += A B} with A and B read through tables of row and
+ * column offsets, so that a transposed operand needs no copy and a convolution's receptive fields are read from its
+ * input in place. Two implementations: the Vector API one when {@code jdk.incubator.vector} is
  * present, else the executor's plain Java GEMM; both add each element's products in increasing {@code p}, one
  * rounded product and one rounded sum at a time, so they give bit-identical results and training depends only on the
  * seed, never on which kernel or how many threads ran.
@@ -17,11 +17,12 @@ interface GemmKernel {
 
     /**
      * {@code C(i, j) += A(i, 0) B(0, j) + ... + A(i, k-1) B(k-1, j)} for {@code i < m}, {@code j < n}, added left to
-     * right, where {@code A(i, p) = a[aOff + i aRowStride + p aColStride]}, {@code B(p, j) = b[bRows[p] + bOff + j]}
-     * and {@code C(i, j) = c[cOff + i ldc + j]}. C must not overlap A or B.
+     * right, where {@code A(i, p) = a[aOff + aRows[i] + aCols[p]]}, {@code B(p, j) = b[bOff + bRows[p] + j]} and
+     * {@code C(i, j) = c[cOff + i ldc + j]}. The offset tables describe a row-major or transposed matrix ({@link
+     * Products#offsets}) as well as a convolution's receptive fields read in place. C must not overlap A or B.
      */
-    void multiplyAdd(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride, float[] b,
-            int[] bRows, int bOff, float[] c, int cOff, int ldc);
+    void multiplyAdd(int m, int n, int k, float[] a, int aOff, int[] aRows, int[] aCols, float[] b, int bOff,
+            int[] bRows, float[] c, int cOff, int ldc);
 
     /** The kernel the engine uses: the Vector API one where it links and is not turned off, else plain Java. */
     static GemmKernel selected() {

@@ -14,33 +14,27 @@ final class PlainGemmKernel implements GemmKernel {
     private PlainGemmKernel() {}
 
     @Override
-    public void multiplyAdd(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride, float[] b,
-            int[] bRows, int bOff, float[] c, int cOff, int ldc) {
+    public void multiplyAdd(int m, int n, int k, float[] a, int aOff, int[] aRows, int[] aCols, float[] b, int bOff,
+            int[] bRows, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
-        float[] packedA = a;
-        int lda = aRowStride;
-        int packedOff = aOff;
-        if (aColStride != 1) {
-            packedA = new float[m * k];
-            for (int i = 0; i < m; i++) {
-                for (int p = 0; p < k; p++) {
-                    packedA[i * k + p] = a[aOff + i * aRowStride + p * aColStride];
-                }
+        float[] packedA = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            int row = aOff + aRows[i];
+            for (int p = 0; p < k; p++) {
+                packedA[i * k + p] = a[row + aCols[p]];
             }
-            lda = k;
-            packedOff = 0;
         }
         float[][] rowsB = new float[k][n];
         for (int p = 0; p < k; p++) {
-            System.arraycopy(b, bRows[p] + bOff, rowsB[p], 0, n);
+            System.arraycopy(b, bOff + bRows[p], rowsB[p], 0, n);
         }
         float[][] rowsC = new float[m][n];
         for (int i = 0; i < m; i++) {
             System.arraycopy(c, cOff + i * ldc, rowsC[i], 0, n);
         }
-        KERNELS.gemmF32(m, n, k, packedA, packedOff, lda, rowsB, rowsC);
+        KERNELS.gemmF32(m, n, k, packedA, 0, k, rowsB, rowsC);
         for (int i = 0; i < m; i++) {
             System.arraycopy(rowsC[i], 0, c, cOff + i * ldc, n);
         }

@@ -26,20 +26,22 @@ final class Products {
      */
     static void multiplyAdd(Parallelism par, int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
             float[] b, int bOff, int ldb, float[] c) {
-        int[] bRows = rowOffsets(k, ldb);
+        int[] aRows = offsets(m, aRowStride);
+        int[] aCols = offsets(k, aColStride);
+        int[] bRows = offsets(k, ldb);
         int tiles = (m + ROW_GRAIN - 1) / ROW_GRAIN;
         par.forRange(tiles, (t0, t1) -> {
             int from = t0 * ROW_GRAIN;
             int to = Math.min(m, t1 * ROW_GRAIN);
-            KERNEL.multiplyAdd(to - from, n, k, a, aOff + from * aRowStride, aRowStride, aColStride, b, bRows, bOff, c,
-                    from * n, n);
+            KERNEL.multiplyAdd(to - from, n, k, a, aOff + from * aRowStride, aRows, aCols, b, bOff, bRows, c, from * n,
+                    n);
         });
     }
 
-    /** {@code {0, stride, 2 stride, ...}}: the row offsets of a row-major matrix for {@link GemmKernel#multiplyAdd}. */
-    static int[] rowOffsets(int rows, int stride) {
-        int[] offsets = new int[rows];
-        for (int p = 0; p < rows; p++) {
+    /** {@code {0, stride, 2 stride, ...}}: the offset table of a strided dimension for {@link GemmKernel}. */
+    static int[] offsets(int count, int stride) {
+        int[] offsets = new int[count];
+        for (int p = 0; p < count; p++) {
             offsets[p] = p * stride;
         }
         return offsets;

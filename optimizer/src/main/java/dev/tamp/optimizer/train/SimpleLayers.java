@@ -301,11 +301,13 @@ final class SimpleLayers {
                     for (int kh = 0; kh < kH; kh++) {
                         int idx = corner + kh * g.dilH() * inW;
                         for (int kw = 0; kw < kW; kw++, idx += g.dilW()) {
-                            // Selects instead of a branch: which element wins is data, not a pattern to predict.
+                            // Bit masks instead of a branch: which element wins is data, not a pattern to predict
+                            // (C2 keeps a branch for the ternary form; measured 3 ms against 9 ms per batch).
                             float v = x[idx];
-                            boolean wins = v > best | v != v;
-                            best = wins ? v : best;
-                            where = wins ? idx : where;
+                            int wins = -((v > best | v != v) ? 1 : 0);
+                            where = idx & wins | where & ~wins;
+                            best = Float.intBitsToFloat(Float.floatToRawIntBits(v) & wins
+                                    | Float.floatToRawIntBits(best) & ~wins);
                         }
                     }
                     y[o] = best;
