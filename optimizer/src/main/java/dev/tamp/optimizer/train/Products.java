@@ -52,6 +52,27 @@ final class Products {
         return buffer != null && buffer.length == length ? buffer : new float[length];
     }
 
+    /** Elements per task of an element-wise loop: below this, handing work to another thread costs more than it saves. */
+    static final int ELEMENT_GRAIN = 1 << 15;
+
+    /**
+     * Runs an element-wise loop over {@code [0, count)} on the threads in ranges of at least {@link #ELEMENT_GRAIN}
+     * elements (on the caller's thread alone when smaller). Each element's arithmetic is the same whatever the split.
+     */
+    static void forElements(Parallelism par, int count, Parallelism.RangeTask task) {
+        forElements(par, count, ELEMENT_GRAIN, task);
+    }
+
+    /** {@link #forElements(Parallelism, int, Parallelism.RangeTask)} over items of which {@code grain} fill a task. */
+    static void forElements(Parallelism par, int count, int grain, Parallelism.RangeTask task) {
+        int tasks = Math.max(1, Math.min(par.threads(), count / Math.max(1, grain)));
+        if (tasks == 1) {
+            task.run(0, count);
+            return;
+        }
+        par.forRange(tasks, (t0, t1) -> task.run((int) ((long) count * t0 / tasks), (int) ((long) count * t1 / tasks)));
+    }
+
     /** {@link #reuse} cleared to zero. */
     static float[] zeroed(float[] buffer, int length) {
         if (buffer != null && buffer.length == length) {
