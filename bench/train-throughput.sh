@@ -16,7 +16,7 @@ py=/usr/bin/python3
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -version 2>&1 | head -1); $(date -u +%F)"
 run_pair() { # model-name python-name images
   "$py" bench/train_throughput.py "$2" "$data" "$3" "$epochs" "$threads"
-  java -cp bench/target/benchmarks.jar dev.tamp.bench.TrainThroughput "models/$1.onnx" "$data" "$3" "$epochs" "$threads"
+  java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.tamp.bench.TrainThroughput "models/$1.onnx" "$data" "$3" "$epochs" "$threads"
 }
 run_pair fmnist_lenet300_100 lenet300 25600
 run_pair fmnist_lenet5 lenet5 6400

@@ -50,7 +50,8 @@ public final class TrainThroughput {
         for (double r : rates) {
             each.append(String.format(" %.0f", r));
         }
-        System.out.printf("tamp %s: %d threads, batch 128, Adam, %d images/epoch; epochs img/s:%s; median %.0f img/s%n",
-                model.getFileName(), threads, train.count(), each, sorted.get(sorted.size() / 2));
+        System.out.printf("tamp %s: %d threads, batch 128, Adam, %d images/epoch; epochs img/s:%s; median %.0f img/s"
+                + " (%s)%n", model.getFileName(), threads, train.count(), each, sorted.get(sorted.size() / 2),
+                Trainer.kernel());
     }
 }

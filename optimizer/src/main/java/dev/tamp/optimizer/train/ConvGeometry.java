@@ -96,24 +96,33 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
     }
 
     /**
-     * Lays out every receptive field of {@code channels} planes starting at {@code x[inBase]} as a column of
-     * {@code cols}: rows (channel, kh, kw), columns output positions from {@code colOffset}. Pads read as zero.
+     * Lays out every receptive field of {@code channels} planes starting at {@code x[inBase]} as a column of the
+     * row-major {@code cols} (row stride {@code ld}): rows (channel, kh, kw), columns output positions from {@code
+     * colOffset}. Pads read as zero.
      */
-    void im2col(float[] x, int inBase, int channels, float[][] cols, int colOffset) {
+    void im2col(float[] x, int inBase, int channels, float[] cols, int ld, int colOffset) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = inBase + c * inSize();
             for (int kh = 0; kh < kH; kh++) {
                 for (int kw = 0; kw < kW; kw++, row++) {
-                    float[] dst = cols[row];
-                    int o = colOffset;
+                    int o = row * ld + colOffset;
+                    int iw0 = kw * dilW - padLeft;
+                    boolean contiguous = strideW == 1 && iw0 >= 0 && iw0 + outW <= inW;
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
-                        boolean rowInside = ih >= 0 && ih < inH;
                         int src = plane + ih * inW;
-                        for (int ow = 0; ow < outW; ow++, o++) {
-                            int iw = ow * strideW - padLeft + kw * dilW;
-                            dst[o] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
+                        if (ih < 0 || ih >= inH) {
+                            java.util.Arrays.fill(cols, o, o + outW, 0f);
+                            o += outW;
+                        } else if (contiguous) {
+                            System.arraycopy(x, src + iw0, cols, o, outW);
+                            o += outW;
+                        } else {
+                            for (int ow = 0; ow < outW; ow++, o++) {
+                                int iw = ow * strideW + iw0;
+                                cols[o] = iw >= 0 && iw < inW ? x[src + iw] : 0f;
+                            }
                         }
                     }
                 }
@@ -122,40 +131,86 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
     }
 
     /**
-     * The transpose of {@link #im2col}: one row of {@code rows} per output position (from {@code rowOffset}), holding
-     * its receptive field in (channel, kh, kw) order. The weight gradient streams these rows as B of its GEMM.
+     * Whether some window reaches a pad or past the input's edge: reading receptive fields in place then needs the
+     * zero-bordered copy {@link #padInto} makes.
      */
-    void im2row(float[] x, int inBase, int channels, float[][] rows, int rowOffset) {
-        int o = rowOffset;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++, o++) {
-                float[] dst = rows[o];
-                int col = 0;
-                for (int c = 0; c < channels; c++) {
-                    int plane = inBase + c * inSize();
-                    for (int kh = 0; kh < kH; kh++) {
-                        int ih = oh * strideH - padTop + kh * dilH;
-                        boolean rowInside = ih >= 0 && ih < inH;
-                        int src = plane + ih * inW;
-                        for (int kw = 0; kw < kW; kw++, col++) {
-                            int iw = ow * strideW - padLeft + kw * dilW;
-                            dst[col] = rowInside && iw >= 0 && iw < inW ? x[src + iw] : 0f;
-                        }
-                    }
+    boolean readsPadding() {
+        return padTop > 0 || padLeft > 0 || paddedH() > inH || paddedW() > inW;
+    }
+
+    /** Rows of the planes {@link #padInto} writes: every row a window reads, from the top pad on. */
+    int paddedH() {
+        return (outH - 1) * strideH + (kH - 1) * dilH + 1;
+    }
+
+    /** Columns of the planes {@link #padInto} writes. */
+    int paddedW() {
+        return (outW - 1) * strideW + (kW - 1) * dilW + 1;
+    }
+
+    /**
+     * Copies {@code channels} planes from {@code x[inBase]} into {@code dst[dstBase]} as {@link #paddedH()} x {@link
+     * #paddedW()} planes whose origin is the top-left pad; pads read as zero.
+     */
+    void padInto(float[] x, int inBase, int channels, float[] dst, int dstBase) {
+        int ph = paddedH();
+        int pw = paddedW();
+        java.util.Arrays.fill(dst, dstBase, dstBase + channels * ph * pw, 0f);
+        int c0 = Math.max(0, padLeft);
+        int c1 = Math.min(pw, padLeft + inW);
+        for (int c = 0; c < channels; c++) {
+            for (int r = 0; r < ph; r++) {
+                int ih = r - padTop;
+                if (ih >= 0 && ih < inH && c1 > c0) {
+                    System.arraycopy(x, inBase + c * inSize() + ih * inW + c0 - padLeft, dst,
+                            dstBase + (c * ph + r) * pw + c0, c1 - c0);
                 }
             }
         }
     }
 
-    /** Adds each column of {@code cols} (from {@code colOffset}) back onto the input positions it was read from. */
-    void col2im(float[][] cols, int colOffset, float[] dx, int inBase, int channels) {
+    /**
+     * The offset of each receptive-field element (channel, kh, kw) from its window's origin, in planes of {@code
+     * planeSize} floats with rows of {@code rowStride}: with {@link #windowOffsets}, the im2col matrix as {@link
+     * GemmKernel} offset tables, read in place.
+     */
+    int[] fieldOffsets(int channels, int planeSize, int rowStride) {
+        int[] offsets = new int[channels * kH * kW];
+        int i = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int kh = 0; kh < kH; kh++) {
+                for (int kw = 0; kw < kW; kw++) {
+                    offsets[i++] = c * planeSize + kh * dilH * rowStride + kw * dilW;
+                }
+            }
+        }
+        return offsets;
+    }
+
+    /** The offset of each output position's window origin in a plane with rows of {@code rowStride}. */
+    int[] windowOffsets(int rowStride) {
+        int[] offsets = new int[outSize()];
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                offsets[oh * outW + ow] = oh * strideH * rowStride + ow * strideW;
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * Adds each column of the row-major {@code cols} (row stride {@code ld}, from {@code colOffset}) back onto the
+     * input positions it was read from.
+     */
+    void col2im(float[] cols, int ld, int colOffset, float[] dx, int inBase, int channels) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = inBase + c * inSize();
             for (int kh = 0; kh < kH; kh++) {
                 for (int kw = 0; kw < kW; kw++, row++) {
-                    float[] src = cols[row];
-                    int o = colOffset;
+                    int o = row * ld + colOffset;
+                    int iw0 = kw * dilW - padLeft;
+                    boolean contiguous = strideW == 1 && iw0 >= 0 && iw0 + outW <= inW;
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * strideH - padTop + kh * dilH;
                         if (ih < 0 || ih >= inH) {
@@ -163,10 +218,18 @@ record ConvGeometry(int inH, int inW, int kH, int kW, int strideH, int strideW, 
                             continue;
                         }
                         int dst = plane + ih * inW;
+                        if (contiguous) {
+                            int d = dst + iw0;
+                            for (int ow = 0; ow < outW; ow++) {
+                                dx[d + ow] += cols[o + ow];
+                            }
+                            o += outW;
+                            continue;
+                        }
                         for (int ow = 0; ow < outW; ow++, o++) {
                             int iw = ow * strideW - padLeft + kw * dilW;
                             if (iw >= 0 && iw < inW) {
-                                dx[dst + iw] += src[o];
+                                dx[dst + iw] += cols[o];
                             }
                         }
                     }

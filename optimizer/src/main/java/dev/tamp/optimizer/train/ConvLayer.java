@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * 2-D convolution with groups, pads, strides and dilations, trainable weight and optional bias, by im2col and GEMM
  * as the reference executor computes it. Per group, with {@code cols} the im2col matrix of an image:
- * {@code Y = W cols + b}, so {@code dW = dY cols^T} (streamed as im2row rows), {@code db = sum dY} and
+ * {@code Y = W cols + b}, so {@code dW^T = cols dY^T} (cols read from the input in place), {@code db = sum dY} and
  * {@code dX = col2im(W^T dY)}.
  *
  * <p>The backward pass splits the batch into {@link Products#REDUCTION_CHUNKS} chunks spread over the threads; each
@@ -17,7 +17,7 @@ import java.util.List;
  * depend on the thread count.
  */
 final class ConvLayer implements Layer {
-    /** Same target width as the executor's im2col, so that several small feature maps share one GEMM. */
+    /** Positions per group of images in the backward pass: several small feature maps share one GEMM. */
     private static final int IM2COL_COLUMNS = 1024;
 
     private final Node node;
@@ -27,6 +27,9 @@ final class ConvLayer implements Layer {
     private final TrainableWeight bias;
     private final int group;
     private final int[] wDims;
+    /** Kept across steps: the output and the per-chunk weight gradients (transposed, {@code k x m}). */
+    private float[] output;
+    private float[][] dwParts;
 
     ConvLayer(Node node, int in, int out, TrainableWeight weight, TrainableWeight bias) {
         this.node = node;
@@ -95,28 +98,21 @@ final class ConvLayer implements Layer {
         float[] x = a.values[in];
         float[] w = weight.dense();
         float[] b = bias == null ? null : bias.dense();
-        float[] y = new float[n * m * p];
-        int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
+        float[] y = output = Products.reuse(output, n * m * p);
+        int[] wRows = Products.offsets(mg, k);
+        int[] colOffsets = Products.offsets(k, 1);
+        int[] colRows = Products.offsets(k, p);
         par.forRange(n, (from, to) -> {
-            float[][] cols = new float[k][side * p];
-            float[][] acc = new float[mg][side * p];
-            for (int img0 = from; img0 < to; img0 += side) {
-                int count = Math.min(side, to - img0);
-                int width = count * p;
+            float[] cols = new float[k * p];
+            for (int img = from; img < to; img++) {
                 for (int g = 0; g < group; g++) {
+                    int outBase = (img * m + g * mg) * p;
                     for (int oc = 0; oc < mg; oc++) {
-                        Arrays.fill(acc[oc], 0, width, b == null ? 0f : b[g * mg + oc]);
+                        Arrays.fill(y, outBase + oc * p, outBase + (oc + 1) * p, b == null ? 0f : b[g * mg + oc]);
                     }
-                    for (int q = 0; q < count; q++) {
-                        geo.im2col(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, cols, q * p);
-                    }
-                    Products.gemm(mg, width, k, w, g * mg * k, k, cols, acc);
-                    for (int q = 0; q < count; q++) {
-                        int outBase = ((img0 + q) * m + g * mg) * p;
-                        for (int oc = 0; oc < mg; oc++) {
-                            System.arraycopy(acc[oc], q * p, y, outBase + oc * p, p);
-                        }
-                    }
+                    geo.im2col(x, (img * c + g * cg) * geo.inSize(), cg, cols, p, 0);
+                    Products.KERNEL.multiplyAdd(mg, p, k, w, g * mg * k, wRows, colOffsets, cols, 0, colRows, y,
+                            outBase, p);
                 }
             }
         });
@@ -139,59 +135,83 @@ final class ConvLayer implements Layer {
         float[] w = weight.dense();
         boolean wantDx = needsGrad[in];
         float[] dx = wantDx ? a.grad(in) : null;
-        float[][] wT = new float[group][];
-        for (int g = 0; g < group; g++) {
-            wT[g] = Products.transpose(Arrays.copyOfRange(w, g * mg * k, (g + 1) * mg * k), mg, k);
-        }
+        // The bias gradient sums groups of `side` images in double, as it always has: the grouping is part of the
+        // result. The weight gradient's order (image by image, position by position) does not depend on it.
         int side = Math.max(1, Math.min(n, IM2COL_COLUMNS / p));
         int chunks = Products.chunkCount(n);
-        float[][][] dwParts = new float[chunks][][];
+        if (dwParts == null || dwParts.length != chunks || dwParts[0].length != m * k) {
+            dwParts = new float[chunks][m * k];
+        }
+        float[][] parts = dwParts;
         double[][] dbParts = new double[chunks][];
+        // Receptive fields read in place (from a zero-bordered copy when windows reach pads), no im2row.
+        boolean padded = geo.readsPadding();
+        int planeW = padded ? geo.paddedW() : geo.inW();
+        int planeSize = padded ? geo.paddedH() * planeW : geo.inSize();
+        int[] fields = geo.fieldOffsets(cg, planeSize, planeW);
+        int[] windows = geo.windowOffsets(planeW);
+        int[] wRows = Products.offsets(k, 1);
+        int[] wCols = Products.offsets(mg, k);
+        int[] dyRows = Products.offsets(mg, p);
+        int[] dyTRows = Products.offsets(side * p, mg);
         Products.forChunks(par, n, (chunk, from, to) -> {
-            float[][] dw = new float[m][k];
+            float[] dwT = parts[chunk];
+            Arrays.fill(dwT, 0f);
             double[] db = new double[m];
-            float[][] fieldRows = new float[side * p][k];
-            float[][] dyRows = new float[mg][side * p];
-            float[] dyFlat = new float[mg * side * p];
-            float[][] dcols = wantDx ? new float[k][side * p] : null;
+            float[] source = padded ? new float[side * cg * planeSize] : x;
+            int[] positions = new int[side * p];
+            float[] dyT = new float[side * p * mg];
+            float[] dcols = wantDx ? new float[k * p] : null;
             for (int img0 = from; img0 < to; img0 += side) {
                 int count = Math.min(side, to - img0);
                 int width = count * p;
                 for (int g = 0; g < group; g++) {
-                    for (int oc = 0; oc < mg; oc++) {
-                        float[] row = dyRows[oc];
-                        for (int q = 0; q < count; q++) {
-                            System.arraycopy(dy, ((img0 + q) * m + g * mg + oc) * p, row, q * p, p);
+                    for (int q = 0; q < count; q++) {
+                        int base = ((img0 + q) * c + g * cg) * geo.inSize();
+                        if (padded) {
+                            geo.padInto(x, base, cg, source, q * cg * planeSize);
+                            base = q * cg * planeSize;
                         }
-                        System.arraycopy(row, 0, dyFlat, oc * width, width);
+                        for (int pos = 0; pos < p; pos++) {
+                            positions[q * p + pos] = base + windows[pos];
+                        }
+                    }
+                    for (int oc = 0; oc < mg; oc++) {
                         double s = 0;
-                        for (int j = 0; j < width; j++) {
-                            s += row[j];
+                        for (int q = 0; q < count; q++) {
+                            int row = ((img0 + q) * m + g * mg + oc) * p;
+                            for (int pos = 0; pos < p; pos++) {
+                                float v = dy[row + pos];
+                                s += v;
+                                dyT[(q * p + pos) * mg + oc] = v;
+                            }
                         }
                         db[g * mg + oc] += s;
                     }
-                    for (int q = 0; q < count; q++) {
-                        geo.im2row(x, ((img0 + q) * c + g * cg) * geo.inSize(), cg, fieldRows, q * p);
-                    }
-                    Products.gemm(mg, k, width, dyFlat, 0, width, fieldRows, Products.slice(dw, g * mg, (g + 1) * mg));
+                    // dW^T (k x mg) += fields (k x width, read in place) dY^T (width x mg): each element still adds
+                    // its images' positions in order.
+                    Products.KERNEL.multiplyAdd(k, mg, width, source, 0, fields, positions, dyT, 0, dyTRows, dwT,
+                            g * mg, m);
                     if (wantDx) {
-                        for (float[] r : dcols) {
-                            Arrays.fill(r, 0, width, 0f);
-                        }
-                        Products.gemm(k, width, mg, wT[g], 0, mg, dyRows, dcols);
+                        // Image by image, so that dcols stays in cache: dcols (k x p) = W^T dY, W read transposed in
+                        // place; each element sums over the output channels.
                         for (int q = 0; q < count; q++) {
-                            geo.col2im(dcols, q * p, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
+                            Arrays.fill(dcols, 0f);
+                            Products.KERNEL.multiplyAdd(k, p, mg, w, g * mg * k, wRows, wCols, dy,
+                                    ((img0 + q) * m + g * mg) * p, dyRows, dcols, 0, p);
+                            geo.col2im(dcols, p, 0, dx, ((img0 + q) * c + g * cg) * geo.inSize(), cg);
                         }
                     }
                 }
             }
-            dwParts[chunk] = dw;
             dbParts[chunk] = db;
         });
         float[] dW = weight.denseGrad();
-        for (float[][] part : dwParts) {
-            if (part != null) {
-                Products.addInto(part, dW);
+        for (float[] part : parts) {
+            for (int oc = 0; oc < m; oc++) {
+                for (int kk = 0; kk < k; kk++) {
+                    dW[oc * k + kk] += part[kk * m + oc];
+                }
             }
         }
         if (bias != null) {

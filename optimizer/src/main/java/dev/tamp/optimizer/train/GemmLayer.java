@@ -21,6 +21,9 @@ final class GemmLayer implements Layer {
     private final float beta;
     private final int kDim;
     private final int nDim;
+    /** Kept across steps: the output, and op(W) or its transpose laid out as B of a product. */
+    private float[] output;
+    private float[] wScratch;
 
     GemmLayer(Node node, int in, int out, TrainableWeight weight, TrainableWeight bias, boolean transB, float alpha,
             float beta) {
@@ -86,10 +89,14 @@ final class GemmLayer implements Layer {
     public void forward(Activations a, Parallelism par) {
         int m = rows(a);
         float[] w = weight.dense();
-        float[][] bRows = transB ? Products.transposeRows(w, nDim, kDim) : Products.rows(w, kDim, nDim);
-        float[][] acc = Products.multiply(par, m, nDim, kDim, a.values[in], bRows);
-        float[] y = new float[m * nDim];
-        Products.copyInto(acc, y);
+        float[] opW = w;
+        if (transB) {
+            wScratch = Products.reuse(wScratch, w.length);
+            Products.transposeInto(w, nDim, kDim, wScratch);
+            opW = wScratch;
+        }
+        float[] y = output = Products.zeroed(output, m * nDim);
+        Products.multiplyAdd(par, m, nDim, kDim, a.values[in], 0, kDim, 1, opW, 0, nDim, y);
         // Same order of operations as the reference executor's Gemm, so the forward pass matches it exactly.
         if (alpha != 1f) {
             for (int i = 0; i < y.length; i++) {
@@ -100,8 +107,9 @@ final class GemmLayer implements Layer {
             float[] c = bias.dense();
             boolean scalar = c.length == 1 && nDim != 1;
             for (int i = 0; i < m; i++) {
+                int row = i * nDim;
                 for (int j = 0; j < nDim; j++) {
-                    y[i * nDim + j] += beta * c[scalar ? 0 : j];
+                    y[row + j] += beta * c[scalar ? 0 : j];
                 }
             }
         }
@@ -113,14 +121,18 @@ final class GemmLayer implements Layer {
         int m = rows(a);
         float[] dy = a.grads[out];
         if (bias != null && beta != 0f) {
+            // Column sums row by row: each column still adds its rows in increasing order.
+            double[] sums = new double[nDim];
+            for (int i = 0; i < m; i++) {
+                int row = i * nDim;
+                for (int j = 0; j < nDim; j++) {
+                    sums[j] += dy[row + j];
+                }
+            }
             float[] dc = bias.denseGrad();
             boolean scalar = dc.length == 1 && nDim != 1;
             for (int j = 0; j < nDim; j++) {
-                double sum = 0;
-                for (int i = 0; i < m; i++) {
-                    sum += dy[i * nDim + j];
-                }
-                dc[scalar ? 0 : j] += (float) (beta * sum);
+                dc[scalar ? 0 : j] += (float) (beta * sums[j]);
             }
         }
         float[] dz = dy;
@@ -132,13 +144,32 @@ final class GemmLayer implements Layer {
         }
         float[] x = a.values[in];
         float[] w = weight.dense();
-        float[][] dw = transB
-                ? Products.multiply(par, nDim, kDim, m, Products.transpose(dz, m, nDim), Products.rows(x, m, kDim))
-                : Products.multiply(par, kDim, nDim, m, Products.transpose(x, m, kDim), Products.rows(dz, m, nDim));
-        Products.addInto(dw, weight.denseGrad());
+        // The weight gradient is summed straight into denseGrad(), which zeroGrad() cleared: 0 + (products in
+        // order), as a separate sum added to zero would give.
+        if (transB) {
+            // dW (n x k) = dZ^T X: dZ read transposed in place.
+            Products.multiplyAdd(par, nDim, kDim, m, dz, 0, 1, nDim, x, 0, kDim, weight.denseGrad());
+        } else {
+            // dW (k x n) = X^T dZ.
+            Products.multiplyAdd(par, kDim, nDim, m, x, 0, 1, kDim, dz, 0, nDim, weight.denseGrad());
+        }
         if (needsGrad[in]) {
-            float[][] wt = transB ? Products.rows(w, nDim, kDim) : Products.transposeRows(w, kDim, nDim);
-            Products.addInto(Products.multiply(par, m, kDim, nDim, dz, wt), a.grad(in));
+            float[] opWt = w;
+            if (!transB) {
+                wScratch = Products.reuse(wScratch, w.length);
+                Products.transposeInto(w, kDim, nDim, wScratch);
+                opWt = wScratch;
+            }
+            // dX (m x k) = dZ op(W)^T, summed into the gradient directly when this layer is its first contributor.
+            boolean first = a.grads[in] == null;
+            float[] dx = a.grad(in);
+            float[] sum = first ? dx : new float[dx.length];
+            Products.multiplyAdd(par, m, kDim, nDim, dz, 0, nDim, 1, opWt, 0, kDim, sum);
+            if (!first) {
+                for (int i = 0; i < dx.length; i++) {
+                    dx[i] += sum[i];
+                }
+            }
         }
     }
 }

@@ -182,7 +182,7 @@ public final class TrainableGraph {
 
     /**
      * Runs the graph on a batch ({@code input} row-major in {@code shape}) and keeps the activations for {@link
-     * #backward}. Returns the output (logits), row-major; {@link #outputShape()} gives its shape.
+     * #backward}. Returns a copy of the output (logits), row-major; {@link #outputShape()} gives its shape.
      */
     public float[] forward(float[] input, int[] shape, Parallelism par) {
         activations = new Activations(needsGrad.length);
@@ -190,7 +190,8 @@ public final class TrainableGraph {
         for (Layer l : layers) {
             l.forward(activations, par);
         }
-        return activations.values[outputSlot];
+        // A copy: layers keep their output buffers across steps, so the caller's logits outlive the next pass.
+        return activations.values[outputSlot].clone();
     }
 
     public int[] outputShape() {

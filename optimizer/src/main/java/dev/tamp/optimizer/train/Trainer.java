@@ -19,6 +19,14 @@ import java.util.concurrent.Executors;
 public final class Trainer {
     private Trainer() {}
 
+    /**
+     * The matrix kernel training runs on, e.g. {@code "Vector API GEMM, 16-float vectors, 8x2 register tiles"}, or
+     * the plain Java one when this JVM lacks {@code --add-modules jdk.incubator.vector}; for benchmark reports.
+     */
+    public static String kernel() {
+        return Products.KERNEL.toString();
+    }
+
     /** Trains on the recipe's training split, preprocessed as the recipe says. */
     public static Graph train(Graph graph, RecipeData data, TrainingOptions options, TrainingListener listener) {
         return train(graph, data.train(), data.pre(), options, listener);

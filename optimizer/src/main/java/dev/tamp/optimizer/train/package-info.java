@@ -8,9 +8,11 @@
  * dev.tamp.optimizer.train.Regularizer}: L1, group lasso, soft weight-sharing), and the {@link
  * dev.tamp.optimizer.train.Trainer} that runs them over mini-batches.
  *
- * <p>Everything runs in float32 on plain Java: the products go through the executor's {@link
- * dev.tamp.model.ops.MatrixKernels#plainJava()} GEMM, split over threads so that the result depends only on the seed
- * (reductions over images use a fixed number of chunks, whatever the thread count). The engine never prints; progress goes to a {@link
+ * <p>Everything runs in float32 on the JVM: the products go through one GEMM with offset tables ({@code
+ * GemmKernel}), on the JDK Vector API where {@code jdk.incubator.vector} is present and on the executor's {@link
+ * dev.tamp.model.ops.MatrixKernels#plainJava()} GEMM otherwise, both adding each element's products in the same
+ * order; the work is split over threads so that the result depends only on the seed (reductions over images use a
+ * fixed number of chunks, whatever the thread count). The engine never prints; progress goes to a {@link
  * dev.tamp.optimizer.train.TrainingListener}.
  */
 package dev.tamp.optimizer.train;
