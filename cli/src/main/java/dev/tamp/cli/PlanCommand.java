@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -52,13 +53,16 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON instead of text.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no warnings on stderr, only errors.")
+    boolean quiet;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = Reporting.errors(spec.commandLine().getErr(), quiet);
         if (threads < 0 || images < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, --images >= 1");
         }
@@ -81,7 +85,8 @@ final class PlanCommand implements Callable<Integer> {
         if (!Preflight.check(recipe, PassContext.forRecipe(recipe, loaded.get().graph()), diagnostics::report)) {
             return Reporting.finish(diagnostics, err);
         }
-        Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics, err);
+        Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics,
+                Reporting.progress(err, quiet));
         if (plan.isEmpty()) {
             return Reporting.finish(diagnostics, err);
         }
@@ -127,15 +132,22 @@ final class PlanCommand implements Callable<Integer> {
         int workers = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         long t0 = System.nanoTime();
         int[] lastShown = {-1};
-        // Progress and timing only for a person watching: piped stderr stays deterministic.
+        // Timing only for a person watching; piped stderr gets quarter marks without it, and stays deterministic.
         boolean show = System.console() != null;
+        int every = show ? 10 : 25;
         Planner planner = new Planner(recipe, model, data, new Planner.Options(images, workers, 4),
                 g -> WeightsFile.write(g).length, finetuning, (phase, done, total) -> {
                     int percent = total == 0 ? 100 : 100 * done / total;
                     synchronized (lastShown) {
-                        if (show && phase.equals("sensitivity") && percent / 10 != lastShown[0] / 10) {
+                        if (phase.equals("sensitivity") && percent / every > lastShown[0] / every) {
                             lastShown[0] = percent;
-                            err.println("planning: sensitivity " + done + "/" + total);
+                            // Time left at the pace so far: candidates cost about the same.
+                            double elapsed = (System.nanoTime() - t0) / 1e9;
+                            err.println(show ? "planning: sensitivity " + done + "/" + total
+                                    + (done == 0 || done == total ? "" : String.format(Locale.ROOT,
+                                            ", about %.0f s left", elapsed * (total - done) / done))
+                                    : "planning: sensitivity of " + total + " candidates, " + percent / every * every
+                                    + " % scored");
                             err.flush();
                         }
                     }

@@ -333,6 +333,7 @@ public final class Pipeline {
     private static Trained train(Model current, Finetuning f, PassInfo info,
             BiFunction<Node, Weight, TrainableWeight> factory, Function<TrainableGraph, List<Regularizer>> terms) {
         long[] steps = new long[1];
+        TrainableGraph[] training = new TrainableGraph[1];
         TrainingListener counting = new TrainingListener() {
             @Override
             public void onStep(Step step) {
@@ -342,7 +343,7 @@ public final class Pipeline {
 
             @Override
             public void onEpoch(Epoch epoch) {
-                f.listener().onEpoch(epoch);
+                f.listener().onEpoch(epoch, training[0]::toGraph);
             }
 
             @Override
@@ -353,6 +354,7 @@ public final class Pipeline {
         Graph trained;
         try {
             TrainableGraph model = TrainableGraph.of(current.graph(), factory);
+            training[0] = model;
             trained = Trainer.train(model, terms.apply(model), f.images(), f.pre(), f.options(), counting);
         } catch (IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());
