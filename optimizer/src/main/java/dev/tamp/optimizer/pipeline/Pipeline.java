@@ -140,7 +140,9 @@ public final class Pipeline {
      * quantization pass; if no such pass runs, once before entropy coding. A run that cannot train a layer ends as
      * a {@link Refusal} of the {@code finetune} step.
      */
-    public static Result run(Model model, PassContext context, Optional<Finetuning> finetuning, Listener listener) {
+    public static Result run(Model model, PassContext requested, Optional<Finetuning> finetuning, Listener listener) {
+        // Without retraining, a gradual or iterative pruning schedule prunes once, to its final sparsity.
+        PassContext context = finetuning.isPresent() ? requested : PruningSchedule.oneShot(requested);
         List<PassRun> runs = new ArrayList<>();
         Model current = model;
         List<Pass> passes = plan(context);
