@@ -132,22 +132,19 @@ final class PlanCommand implements Callable<Integer> {
         int workers = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         long t0 = System.nanoTime();
         int[] lastShown = {-1};
-        // Timing only for a person watching; piped stderr gets quarter marks without it, and stays deterministic.
+        // Progress and timing only for a person watching: piped stderr stays deterministic.
         boolean show = System.console() != null;
-        int every = show ? 10 : 25;
         Planner planner = new Planner(recipe, model, data, new Planner.Options(images, workers, 4),
                 g -> WeightsFile.write(g).length, finetuning, (phase, done, total) -> {
                     int percent = total == 0 ? 100 : 100 * done / total;
                     synchronized (lastShown) {
-                        if (phase.equals("sensitivity") && percent / every > lastShown[0] / every) {
+                        if (show && phase.equals("sensitivity") && percent / 10 > lastShown[0] / 10) {
                             lastShown[0] = percent;
                             // Time left at the pace so far: candidates cost about the same.
                             double elapsed = (System.nanoTime() - t0) / 1e9;
-                            err.println(show ? "planning: sensitivity " + done + "/" + total
-                                    + (done == 0 || done == total ? "" : String.format(Locale.ROOT,
-                                            ", about %.0f s left", elapsed * (total - done) / done))
-                                    : "planning: sensitivity of " + total + " candidates, " + percent / every * every
-                                    + " % scored");
+                            err.println("planning: sensitivity " + done + "/" + total + (done == 0 || done == total
+                                    ? "" : String.format(Locale.ROOT, ", about %.0f s left",
+                                            elapsed * (total - done) / done)));
                             err.flush();
                         }
                     }
