@@ -84,8 +84,9 @@ public final class FrontierChart {
                 double py = TOP + plotH - (clamp(p.accuracy(), y0, y1) - y0) / (y1 - y0) * plotH;
                 String label = String.format(Locale.ROOT, "chosen: %,d B, %.2f %% measured", p.size(),
                         100 * p.accuracy());
+                // The label goes beside the ring, below it near the top where the frontier's dots are.
                 svg.circle(px, py, 8, "none", CHOSEN, label)
-                        .text(px + (px > LEFT + plotW * 0.6 ? -12 : 12), py - 10,
+                        .text(px + (px > LEFT + plotW * 0.6 ? -12 : 12), py < TOP + 30 ? py + 24 : py - 10,
                                 px > LEFT + plotW * 0.6 ? "end" : "start", CHOSEN, label);
             }
         }
