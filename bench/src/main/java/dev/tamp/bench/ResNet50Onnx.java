@@ -28,27 +28,39 @@ import java.util.TreeMap;
  * 4.1 G MACs per 224×224 image. The scale benchmark of docs/BENCHMARKS.md ("tool time and peak memory for a 25 M
  * parameter model"); accuracy means nothing here.
  *
- * <p>Usage: {@code ResNet50Onnx OUT.onnx [SEED]}.
+ * <p>Usage: {@code ResNet50Onnx OUT.onnx [SEED] [--fashion]}. With {@code --fashion} the stem takes one 28×28 channel
+ * (a Fashion-MNIST image) instead of three 224×224 ones, so that a recipe can plan it on the bundled images: the
+ * same 25.5 M parameters, 1/64 of the MACs.
  */
 public final class ResNet50Onnx {
     private final SplittableRandom random;
+    private final int channels;
+    private final int side;
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Weight> weights = new LinkedHashMap<>();
 
-    private ResNet50Onnx(long seed) {
+    private ResNet50Onnx(long seed, int channels, int side) {
         this.random = new SplittableRandom(seed);
+        this.channels = channels;
+        this.side = side;
     }
 
     public static Model build(long seed) {
-        return new ResNet50Onnx(seed).model();
+        return new ResNet50Onnx(seed, 3, 224).model();
+    }
+
+    /** The same network for one 28×28 channel (Fashion-MNIST). */
+    public static Model buildFashion(long seed) {
+        return new ResNet50Onnx(seed, 1, 28).model();
     }
 
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: ResNet50Onnx OUT.onnx [SEED]");
+            System.err.println("usage: ResNet50Onnx OUT.onnx [SEED] [--fashion]");
             System.exit(2);
         }
-        Model model = build(args.length > 1 ? Long.parseLong(args[1]) : 1);
+        long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
+        Model model = args.length > 2 && args[2].equals("--fashion") ? buildFashion(seed) : build(seed);
         OnnxExporter.write(model, Path.of(args[0]));
         long params = model.graph().weights().values().stream()
                 .mapToLong(w -> w.representation().materialize().size()).sum();
@@ -56,7 +68,7 @@ public final class ResNet50Onnx {
     }
 
     private Model model() {
-        String x = conv("conv1", "input", 3, 64, 7, 2, 3, 1.0);
+        String x = conv("conv1", "input", channels, 64, 7, 2, 3, 1.0);
         x = relu("relu1", x);
         x = node("maxpool", "MaxPool", List.of(x), Map.of("kernel_shape", ints(3, 3), "strides", ints(2, 2),
                 "pads", ints(1, 1, 1, 1)));
@@ -78,7 +90,7 @@ public final class ResNet50Onnx {
         x = node("fc", "Gemm", List.of(x, w, bias), Map.of("transB", new AttributeValue.Int(1)));
 
         ValueInfo input = new ValueInfo("input", DataType.FLOAT,
-                new Shape(List.of(Dim.symbolic("N"), Dim.of(3), Dim.of(224), Dim.of(224))));
+                new Shape(List.of(Dim.symbolic("N"), Dim.of(channels), Dim.of(side), Dim.of(side))));
         Map<String, ValueInfo> values = ShapeInference.symbolic(List.of(input), weights, nodes, 13,
                 Operators.standard());
         return new Model(new Graph("resnet50_random", 13, List.of(input), List.of(values.get(x)), nodes, weights,

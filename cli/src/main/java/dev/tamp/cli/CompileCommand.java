@@ -31,6 +31,8 @@ import dev.tamp.optimizer.pipeline.CompileReport;
 import dev.tamp.optimizer.pipeline.Finetuning;
 import dev.tamp.optimizer.pipeline.Pipeline;
 import dev.tamp.optimizer.pipeline.Preflight;
+import dev.tamp.optimizer.plan.Explanations;
+import dev.tamp.optimizer.plan.Plan;
 import dev.tamp.optimizer.report.HtmlReport;
 import dev.tamp.optimizer.report.MarkdownReport;
 import java.io.IOException;
@@ -78,13 +80,16 @@ final class CompileCommand implements Callable<Integer> {
             + "planning; refused if the lock is damaged or an input it hashes changed (docs/lock.md).")
     Path lockFile;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no warnings on stderr, only errors.")
+    boolean quiet;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = Reporting.errors(spec.commandLine().getErr(), quiet);
         if (threads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 0");
         }
@@ -110,6 +115,7 @@ final class CompileCommand implements Callable<Integer> {
 
     private int compile(Recipe recipe, Frontend frontend, Diagnostics diagnostics, OutputFolder folder, int workers,
             PrintWriter out, PrintWriter err) {
+        PrintWriter progress = Reporting.progress(err, quiet);
         Optional<Model> loaded = frontend.model(recipe);
         if (loaded.isEmpty()) {
             return Reporting.finish(diagnostics, err);
@@ -149,27 +155,29 @@ final class CompileCommand implements Callable<Integer> {
         Optional<Graph> teacherGraph = teacher;
         Optional<Finetuning> finetuning = Finetuning.options(recipe, model.graph(), p -> teacherGraph.orElseThrow(),
                 workers).map(options -> new Finetuning(options, data.orElseThrow().train(), data.get().pre(),
-                        new TrainingProgress(err, System.console() != null, options.batch())));
+                        new TrainingProgress(progress, !quiet, System.console() != null, options.batch(),
+                                data.get().validation(), data.get().pre(), workers)));
+        Optional<Plan> plan = Optional.empty();
         if (locked.isPresent()) {
             // The locked pipeline as the run that wrote the lock ran it: no planning (docs/lock.md).
             context = new PassContext(recipe.seed(), locked.get().layers(model.graph()), data, workers);
         } else if (dev.tamp.optimizer.plan.Planner.needed(recipe, model.graph())) {
             // `auto` values: the planner chooses them (docs/planner.md) and the pipeline runs its choices.
-            var plan = PlanCommand.plan(recipe, model, dev.tamp.optimizer.plan.Planner.Options.IMAGES, threads,
-                    finetuning, diagnostics, err);
+            plan = PlanCommand.plan(recipe, model, dev.tamp.optimizer.plan.Planner.Options.IMAGES, threads,
+                    finetuning, diagnostics, progress);
             if (plan.isEmpty() || !plan.get().ok()) {
                 return Reporting.finish(diagnostics, err);
             }
-            err.print(plan.get().renderText());
-            err.flush();
+            progress.print(plan.get().renderText());
+            progress.flush();
             context = new PassContext(recipe.seed(), plan.get().layers(), data, workers);
         }
 
         Pipeline.Result result;
         try {
             result = Pipeline.run(model, context, finetuning, info -> {
-                err.println("running " + info.name());
-                err.flush();
+                progress.println("running " + info.name());
+                progress.flush();
             });
         } catch (Pipeline.Refusal e) {
             diagnostics.report(refusal(recipe, context, e));
@@ -181,8 +189,8 @@ final class CompileCommand implements Callable<Integer> {
         Optional<Evaluation.Result> afterRun = Optional.empty();
         int images = 0;
         if (!noEval && data.isPresent()) {
-            err.println("measuring accuracy on " + data.get().test().count() + " test images");
-            err.flush();
+            progress.println("measuring accuracy on " + data.get().test().count() + " test images");
+            progress.flush();
             before = OptionalDouble.of(evaluate(model, data.get(), workers, false).accuracy());
             afterRun = Optional.of(evaluate(result.model(), data.get(), workers, recipe.emit().isPresent()));
             after = OptionalDouble.of(afterRun.get().accuracy());
@@ -197,8 +205,8 @@ final class CompileCommand implements Callable<Integer> {
         Optional<CompileReport.GeneratedCode> code = Optional.empty();
         if (recipe.emit().isPresent()) {
             EmitSpec emit = recipe.emit().get();
-            err.println("generating Java and verifying it against the reference executor");
-            err.flush();
+            progress.println("generating Java and verifying it against the reference executor");
+            progress.flush();
             try {
                 java = Optional.of(JavaVerification.build(result.model().graph(), emit.settings().text("package"),
                         emit.settings().text("class"), !emit.settings().word("simd").equals("off")));
@@ -215,11 +223,13 @@ final class CompileCommand implements Callable<Integer> {
                 return ExitCode.INTERNAL_ERROR;
             }
         }
-        CompileReport report = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
+        CompileReport measured = new CompileReport(recipe.name(), recipe.model().getFileName().toString(),
                 CompileReport.rows(model, result.model(), probe, workers,
                         // With generated code, resident bytes are what its kernels keep (some decode at load).
                         java.isPresent() ? ResidentBytes.of(result.model().graph()) : Map.of()),
                 result.runs(), before, after, images, weights.length, code, afterRun.map(r -> confusion(r, data.get().test())));
+        // Per layer: predicted latency on the target, the planner's sensitivity and why; each budget's verdict.
+        CompileReport report = Explanations.explain(measured, recipe, model, result.model(), plan);
 
         Path dir = folder.path();
         Optional<JavaOutput> generated = java;
@@ -295,6 +305,13 @@ final class CompileCommand implements Callable<Integer> {
         Files.writeString(dir.resolve("report.json"), report.toJson(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("report.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("report.html"), HtmlReport.render(report), StandardCharsets.UTF_8);
+        // The charts as files too, for report.md.
+        Files.writeString(dir.resolve("bytes.svg"), HtmlReport.bytesChart(report.rows()) + "\n",
+                StandardCharsets.UTF_8);
+        if (!report.frontier().isEmpty()) {
+            Files.writeString(dir.resolve("frontier.svg"), HtmlReport.frontierChart(report) + "\n",
+                    StandardCharsets.UTF_8);
+        }
         if (java.isPresent()) {
             Path source = dir.resolve("java").resolve(java.get().sourcePath());
             Files.createDirectories(source.getParent());

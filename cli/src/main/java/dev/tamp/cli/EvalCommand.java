@@ -41,6 +41,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "Only errors on stderr (eval shows no progress; for scripts "
+            + "that pass the same options to compile, plan and eval).")
+    boolean quiet;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,13 +57,16 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON instead of text.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no warnings on stderr, only errors.")
+    boolean quiet;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = Reporting.errors(spec.commandLine().getErr(), quiet);
         if (threads < 0 || images < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, --images >= 1");
         }
@@ -91,7 +95,8 @@ final class PlanCommand implements Callable<Integer> {
         }
         Path dir = output != null ? output : Path.of("tamp-out", recipe.name());
         try (OutputFolder folder = OutputFolder.open(dir, err)) {
-            Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics, err);
+            Optional<Plan> plan = plan(recipe, loaded.get(), images, threads, Optional.empty(), diagnostics,
+                    Reporting.progress(err, quiet));
             if (plan.isEmpty()) {
                 return Reporting.finish(diagnostics, err);
             }
@@ -150,9 +155,13 @@ final class PlanCommand implements Callable<Integer> {
                 g -> WeightsFile.write(g).length, finetuning, (phase, done, total) -> {
                     int percent = total == 0 ? 100 : 100 * done / total;
                     synchronized (lastShown) {
-                        if (show && phase.equals("sensitivity") && percent / 10 != lastShown[0] / 10) {
+                        if (show && phase.equals("sensitivity") && percent / 10 > lastShown[0] / 10) {
                             lastShown[0] = percent;
-                            err.println("planning: sensitivity " + done + "/" + total);
+                            // Time left at the pace so far: candidates cost about the same.
+                            double elapsed = (System.nanoTime() - t0) / 1e9;
+                            err.println("planning: sensitivity " + done + "/" + total + (done == 0 || done == total
+                                    ? "" : String.format(Locale.ROOT, ", about %.0f s left",
+                                            elapsed * (total - done) / done)));
                             err.flush();
                         }
                     }

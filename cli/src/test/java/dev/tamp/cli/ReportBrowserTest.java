@@ -32,8 +32,10 @@ class ReportBrowserTest {
         Assumptions.assumeFalse(System.getProperty("tamp.skipBrowser") != null, "-Dtamp.skipBrowser");
         Path chromium = chromium();
         Path recipe = temp.resolve("r.recipe");
+        // `auto` bits under a size budget: the planner runs, so the report has its frontier too.
         Files.writeString(recipe, "recipe report_check {\n  model \"" + MODEL + "\"\n  data fashion { path \"" + DATA
-                + "\" }\n  quantize * { method kmeans; bits 4; iterations 5 }\n}\n");
+                + "\"; validation 10 % }\n  target raspberry-pi4\n  budget { size <= 200 KB }\n"
+                + "  quantize * { method kmeans; bits auto in {4, 6, 8}; iterations 5 }\n}\n");
         Path out = temp.resolve("out");
         CheckCommandTest.Run run = tamp("compile", recipe.toString(), "-o", out.toString());
         assertThat(run.code()).as(run.err()).isZero();
@@ -41,15 +43,21 @@ class ReportBrowserTest {
         String page = Files.readString(html);
         // Self-contained: nothing loaded from elsewhere (the SVG namespace URI is a name, not a load).
         assertThat(page).doesNotContain("src=").doesNotContain("href=").doesNotContain("@import").contains("<svg class=\"chart bytes\"")
-                .contains("<svg class=\"chart confusion\"");
+                .contains("<svg class=\"chart confusion\"").contains("<svg class=\"chart frontier\"")
+                .contains("the planner chose").contains("size &lt;= 200,000 B");
 
         String dom = browser(chromium, "--dump-dom", html);
-        assertThat(dom).contains("data-charts=\"ok 2\"").contains("/fc1/Gemm");
+        // Three charts laid out with marks of a size; the frontier drew its plans and the ring of the chosen one.
+        assertThat(dom).contains("data-charts=\"ok 3\"").contains("/fc1/Gemm");
+        java.util.regex.Matcher points = java.util.regex.Pattern.compile("data-frontier-points=\"(\\d+)\"")
+                .matcher(dom);
+        assertThat(points.find()).as("frontier points counted").isTrue();
+        assertThat(Integer.parseInt(points.group(1))).isGreaterThanOrEqualTo(3);
 
         Path png = temp.resolve("report.png");
         browser(chromium, "--screenshot=" + png, html);
         byte[] image = Files.readAllBytes(png);
-        assertThat(image.length).isGreaterThan(10_000); // a page of tables and two charts, not a blank frame
+        assertThat(image.length).isGreaterThan(10_000); // a page of tables and three charts, not a blank frame
         assertThat(new String(image, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
     }
 

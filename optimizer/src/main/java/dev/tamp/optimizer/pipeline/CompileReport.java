@@ -31,7 +31,34 @@ import java.util.stream.Collectors;
  */
 public record CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
         OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes,
-        Optional<GeneratedCode> code, Optional<Confusion> confusion) {
+        Optional<GeneratedCode> code, Optional<Confusion> confusion, String target, List<BudgetCheck> budgets,
+        List<FrontierPoint> frontier) {
+
+    /** A report without a target, budgets or a planner's frontier (added by {@link #explained}). */
+    public CompileReport(String recipe, String model, List<Row> rows, List<Pipeline.PassRun> passes,
+            OptionalDouble accuracyBefore, OptionalDouble accuracyAfter, int evaluatedImages, long weightsFileBytes,
+            Optional<GeneratedCode> code, Optional<Confusion> confusion) {
+        this(recipe, model, rows, passes, accuracyBefore, accuracyAfter, evaluatedImages, weightsFileBytes, code,
+                confusion, "", List.of(), List.of());
+    }
+
+    /** Whether a budget holds on the compiled model. */
+    public enum Verdict { HOLDS, MISSES, NOT_MEASURED }
+
+    /**
+     * One budget of the recipe against the compiled model: {@code bound} in canonical units (bytes, seconds, an
+     * accuracy fraction, the baseline already added), {@code planned} what the planner expected (NaN without it),
+     * {@code value} the figure the verdict is on, and {@code basis} what that figure is ("weights file", "predicted on
+     * raspberry-pi4", ...).
+     */
+    public record BudgetCheck(String metric, String comparison, double bound, double planned, double value,
+            String basis, Verdict verdict, int line) {}
+
+    /**
+     * A point of the planner's size/accuracy frontier: a plan solved at one size capacity with its predicted
+     * validation accuracy, or ({@code chosen}) the plan taken, measured.
+     */
+    public record FrontierPoint(long size, double accuracy, boolean chosen) {}
 
     /**
      * The compressed model's confusion matrix on the test images: {@code counts[label * classes + predicted]}.
@@ -74,11 +101,68 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
      */
     public record Row(String layer, String op, String representation, long paramsBefore, long paramsAfter,
             long bytesBefore, long bytesAfter, long residentAfter, long macsBefore, long macsAfter,
-            double outputError) {}
+            double outputError, String representationBefore, double secondsBefore, double secondsAfter,
+            double measuredSeconds, double sensitivity, String why) {
+
+        /**
+         * A row without latencies, sensitivity or a note: {@code secondsBefore}/{@code secondsAfter} are the cost
+         * model's predictions on the recipe's target, {@code measuredSeconds} a timing of the generated code and
+         * {@code sensitivity} the planner's validation loss change with this layer alone compressed; NaN when not
+         * known. {@code why} says why the layer ended in its representation.
+         */
+        public Row(String layer, String op, String representation, long paramsBefore, long paramsAfter,
+                long bytesBefore, long bytesAfter, long residentAfter, long macsBefore, long macsAfter,
+                double outputError) {
+            this(layer, op, representation, paramsBefore, paramsAfter, bytesBefore, bytesAfter, residentAfter,
+                    macsBefore, macsAfter, outputError, "dense", Double.NaN, Double.NaN, Double.NaN, Double.NaN, "");
+        }
+
+        /** This row with the cost model's predictions, the planner's sensitivity and the note. */
+        public Row explained(double before, double after, double sensitivity, String why) {
+            return new Row(layer, op, representation, paramsBefore, paramsAfter, bytesBefore, bytesAfter,
+                    residentAfter, macsBefore, macsAfter, outputError, representationBefore, before, after,
+                    measuredSeconds, sensitivity, why);
+        }
+
+        /** This row with a measured latency of its generated kernel (seconds per input). */
+        public Row measured(double seconds) {
+            return new Row(layer, op, representation, paramsBefore, paramsAfter, bytesBefore, bytesAfter,
+                    residentAfter, macsBefore, macsAfter, outputError, representationBefore, secondsBefore,
+                    secondsAfter, seconds, sensitivity, why);
+        }
+
+        private Row withOutputError(double error) {
+            return new Row(layer, op, representation, paramsBefore, paramsAfter, bytesBefore, bytesAfter,
+                    residentAfter, macsBefore, macsAfter, error, representationBefore, secondsBefore, secondsAfter,
+                    measuredSeconds, sensitivity, why);
+        }
+    }
 
     public CompileReport {
         rows = List.copyOf(rows);
         passes = List.copyOf(passes);
+        budgets = List.copyOf(budgets);
+        frontier = List.copyOf(frontier);
+    }
+
+    /** This report with the target's name, explained rows, the budgets' verdicts and the planner's frontier. */
+    public CompileReport explained(String target, List<Row> rows, List<BudgetCheck> budgets,
+            List<FrontierPoint> frontier) {
+        return new CompileReport(recipe, model, rows, passes, accuracyBefore, accuracyAfter, evaluatedImages,
+                weightsFileBytes, code, confusion, target, budgets, frontier);
+    }
+
+    /** Whether any row has a figure: a target's predicted latency, a measured one, a planner's sensitivity. */
+    public boolean hasPredictedLatency() {
+        return rows.stream().anyMatch(r -> !Double.isNaN(r.secondsAfter()));
+    }
+
+    public boolean hasMeasuredLatency() {
+        return rows.stream().anyMatch(r -> !Double.isNaN(r.measuredSeconds()));
+    }
+
+    public boolean hasSensitivity() {
+        return rows.stream().anyMatch(r -> !Double.isNaN(r.sensitivity()));
     }
 
     /** The rows for a model before and after the pipeline, without output errors. */
@@ -144,7 +228,8 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             }
             String representation = parts.containsKey(o.name()) ? String.join(", ", kinds) : "removed";
             rows.add(new Row(o.name(), o.opType(), representation, o.params(), params, o.weightBytes(), bytes,
-                    resident, o.macs(), macs, Double.NaN));
+                    resident, o.macs(), macs, Double.NaN, mainKind(before.graph(), o.name()), Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, ""));
         }
         return probe.map(batch -> withOutputErrors(rows, before, after, batch, threads)).orElse(rows);
     }
@@ -167,8 +252,7 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             if (a.containsKey(out) && java.util.Arrays.equals(a.get(out).shape(), b.get(out).shape())) {
                 error = relativeError(a.get(out).floats(), b.get(out).floats());
             }
-            result.add(new Row(r.layer(), r.op(), r.representation(), r.paramsBefore(), r.paramsAfter(),
-                    r.bytesBefore(), r.bytesAfter(), r.residentAfter(), r.macsBefore(), r.macsAfter(), error));
+            result.add(r.withOutputError(error));
         }
         return result;
     }
@@ -182,6 +266,13 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             norm += (double) reference[i] * reference[i];
         }
         return norm == 0 ? (diff == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff / norm);
+    }
+
+    /** The kind of a node's main weight (input 1) in {@code g}: what the layer started as. */
+    private static String mainKind(Graph g, String node) {
+        Node n = g.node(node).orElseThrow();
+        return g.weightsOf(n).stream().filter(w -> n.inputs().size() > 1 && w.name().equals(n.input(1)))
+                .map(w -> describe(w.representation())).findFirst().orElse("dense");
     }
 
     /** The representation's kind, with what an entropy coder wraps: {@code sparse-codebook+huffman}. */
@@ -216,20 +307,35 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
      */
     public String renderText(boolean times) {
         StringBuilder sb = new StringBuilder();
-        sb.append("recipe ").append(recipe).append(" on ").append(model).append('\n');
+        sb.append("recipe ").append(recipe).append(" on ").append(model)
+                .append(target.isEmpty() ? "" : ", target " + target).append('\n');
+        boolean predicted = hasPredictedLatency();
+        boolean measured = hasMeasuredLatency();
+        boolean sensitivity = hasSensitivity();
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"layer", "op", "representation", "params", "bytes before", "bytes after", "resident",
-            "ratio", "MACs before", "MACs after", "output err"});
+        cells.add(extend(new String[] {"layer", "op", "representation", "params", "bytes before", "bytes after",
+            "resident", "ratio", "MACs before", "MACs after", "output err"}, predicted ? "predicted" : null,
+                measured ? "measured" : null, sensitivity ? "Δloss" : null));
         for (Row r : rows) {
-            cells.add(new String[] {r.layer(), r.op(), r.representation(), count(r.paramsAfter()),
+            cells.add(extend(new String[] {r.layer(), r.op(), r.representation(), count(r.paramsAfter()),
                 count(r.bytesBefore()), count(r.bytesAfter()), count(r.residentAfter()),
                 ratio(r.bytesBefore(), r.bytesAfter()), count(r.macsBefore()), count(r.macsAfter()),
-                Double.isNaN(r.outputError()) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * r.outputError())});
+                Double.isNaN(r.outputError()) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * r.outputError())},
+                    predicted ? seconds(r.secondsAfter()) : null, measured ? seconds(r.measuredSeconds()) : null,
+                    sensitivity ? (Double.isNaN(r.sensitivity()) ? "-"
+                            : String.format(Locale.ROOT, "%+.4f", r.sensitivity())) : null));
         }
-        cells.add(new String[] {"total", "", "", count(rows.stream().mapToLong(Row::paramsAfter).sum()),
+        cells.add(extend(new String[] {"total", "", "", count(rows.stream().mapToLong(Row::paramsAfter).sum()),
             count(bytesBefore()), count(bytesAfter()), count(rows.stream().mapToLong(Row::residentAfter).sum()),
-            ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter()), ""});
+            ratio(bytesBefore(), bytesAfter()), count(macsBefore()), count(macsAfter()), ""},
+                predicted ? seconds(rows.stream().mapToDouble(Row::secondsAfter).sum()) : null,
+                measured ? seconds(rows.stream().mapToDouble(Row::measuredSeconds).sum()) : null,
+                sensitivity ? "" : null));
         table(sb, cells, 3);
+        if (predicted || measured) {
+            sb.append("  latency per input, one core: predicted by the cost model on ").append(target)
+                    .append(measured ? "; measured on the generated code" : "").append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "  weights file: %,d bytes (every weight, biases included, with names, "
                 + "shapes and checksums)%n", weightsFileBytes));
         code.ifPresent(c -> {
@@ -241,6 +347,14 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
                     c.correct() < 0 ? "" : String.format(Locale.ROOT, ", accuracy %.2f %%",
                             100.0 * c.correct() / c.inputs())));
         });
+        if (rows.stream().anyMatch(r -> !r.why().isEmpty())) {
+            sb.append("\nwhy each layer is what it is\n");
+            for (Row r : rows) {
+                if (!r.why().isEmpty()) {
+                    sb.append("  ").append(r.layer()).append(": ").append(r.why()).append('\n');
+                }
+            }
+        }
         sb.append("\npasses (in the order run)\n");
         List<String[]> passCells = new ArrayList<>();
         for (Pipeline.PassRun run : passes) {
@@ -261,7 +375,57 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         } else {
             sb.append("\naccuracy: not measured (the recipe has no data, or --no-eval)\n");
         }
+        if (!budgets.isEmpty()) {
+            sb.append("\nbudgets\n");
+            List<String[]> budgetCells = new ArrayList<>();
+            for (BudgetCheck b : budgets) {
+                budgetCells.add(new String[] {b.metric(), b.comparison() + " " + value(b.metric(), b.bound()),
+                    Double.isNaN(b.value()) ? "-" : value(b.metric(), b.value()), b.basis(), verdict(b.verdict()),
+                    Double.isNaN(b.planned()) ? "" : "(planner: " + value(b.metric(), b.planned()) + ")"});
+            }
+            table(sb, budgetCells, 99);
+        }
         return sb.toString();
+    }
+
+    /** A budget's figure in its metric's unit: bytes, a time, a percentage. */
+    public static String value(String metric, double v) {
+        return switch (metric) {
+            case "size", "memory" -> String.format(Locale.ROOT, "%,.0f B", v);
+            case "latency" -> seconds(v);
+            default -> String.format(Locale.ROOT, "%.2f %%", 100 * v);
+        };
+    }
+
+    /** A latency per input, or "-" when not known. */
+    public static String seconds(double s) {
+        return Double.isNaN(s) ? "-" : s >= 1e-3 ? String.format(Locale.ROOT, "%.3f ms", s * 1e3)
+                : String.format(Locale.ROOT, "%.2f us", s * 1e6);
+    }
+
+    public static String verdict(Verdict v) {
+        return switch (v) {
+            case HOLDS -> "holds";
+            case MISSES -> "MISSES";
+            case NOT_MEASURED -> "not measured";
+        };
+    }
+
+    /** The cells with the optional ones that are not null appended. */
+    private static String[] extend(String[] cells, String... optional) {
+        List<String> all = new ArrayList<>(List.of(cells));
+        for (String o : optional) {
+            if (o != null) {
+                all.add(o);
+            }
+        }
+        return all.toArray(String[]::new);
+    }
+
+    private static void putFinite(ObjectNode o, String field, double v) {
+        if (!Double.isNaN(v)) {
+            o.put(field, v);
+        }
     }
 
     private static void table(StringBuilder sb, List<String[]> cells, int firstNumeric) {
@@ -296,6 +460,9 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
         ObjectNode root = mapper.createObjectNode();
         root.put("recipe", recipe);
         root.put("model", model);
+        if (!target.isEmpty()) {
+            root.put("target", target);
+        }
         ArrayNode layers = root.putArray("layers");
         for (Row r : rows) {
             ObjectNode o = layers.addObject();
@@ -311,6 +478,14 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
             o.put("macsAfter", r.macsAfter());
             if (!Double.isNaN(r.outputError())) {
                 o.put("outputError", r.outputError());
+            }
+            o.put("representationBefore", r.representationBefore());
+            putFinite(o, "predictedSecondsBefore", r.secondsBefore());
+            putFinite(o, "predictedSeconds", r.secondsAfter());
+            putFinite(o, "measuredSeconds", r.measuredSeconds());
+            putFinite(o, "sensitivity", r.sensitivity());
+            if (!r.why().isEmpty()) {
+                o.put("why", r.why());
             }
         }
         ArrayNode ps = root.putArray("passes");
@@ -356,6 +531,22 @@ public record CompileReport(String recipe, String model, List<Row> rows, List<Pi
                 }
             }
         });
+        if (!budgets.isEmpty()) {
+            ArrayNode bs = root.putArray("budgets");
+            for (BudgetCheck b : budgets) {
+                ObjectNode o = bs.addObject();
+                o.put("metric", b.metric()).put("comparison", b.comparison()).put("bound", b.bound());
+                putFinite(o, "planned", b.planned());
+                putFinite(o, "value", b.value());
+                o.put("basis", b.basis()).put("verdict", b.verdict().name().toLowerCase(Locale.ROOT))
+                        .put("line", b.line());
+            }
+        }
+        if (!frontier.isEmpty()) {
+            ArrayNode fs = root.putArray("frontier");
+            frontier.forEach(f -> fs.addObject().put("size", f.size()).put("accuracy", f.accuracy())
+                    .put("chosen", f.chosen()));
+        }
         try {
             return mapper.writeValueAsString(root) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

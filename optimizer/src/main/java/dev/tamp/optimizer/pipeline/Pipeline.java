@@ -140,7 +140,9 @@ public final class Pipeline {
      * quantization pass; if no such pass runs, once before entropy coding. A run that cannot train a layer ends as
      * a {@link Refusal} of the {@code finetune} step.
      */
-    public static Result run(Model model, PassContext context, Optional<Finetuning> finetuning, Listener listener) {
+    public static Result run(Model model, PassContext requested, Optional<Finetuning> finetuning, Listener listener) {
+        // Without retraining, a gradual or iterative pruning schedule prunes once, to its final sparsity.
+        PassContext context = finetuning.isPresent() ? requested : PruningSchedule.oneShot(requested);
         List<PassRun> runs = new ArrayList<>();
         Model current = model;
         List<Pass> passes = plan(context);
@@ -333,6 +335,7 @@ public final class Pipeline {
     private static Trained train(Model current, Finetuning f, PassInfo info,
             BiFunction<Node, Weight, TrainableWeight> factory, Function<TrainableGraph, List<Regularizer>> terms) {
         long[] steps = new long[1];
+        TrainableGraph[] training = new TrainableGraph[1];
         TrainingListener counting = new TrainingListener() {
             @Override
             public void onStep(Step step) {
@@ -342,7 +345,7 @@ public final class Pipeline {
 
             @Override
             public void onEpoch(Epoch epoch) {
-                f.listener().onEpoch(epoch);
+                f.listener().onEpoch(epoch, training[0]::toGraph);
             }
 
             @Override
@@ -353,6 +356,7 @@ public final class Pipeline {
         Graph trained;
         try {
             TrainableGraph model = TrainableGraph.of(current.graph(), factory);
+            training[0] = model;
             trained = Trainer.train(model, terms.apply(model), f.images(), f.pre(), f.options(), counting);
         } catch (IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());

@@ -72,6 +72,20 @@ final class PruningSchedule {
     }
 
     /**
+     * The context without retraining (the planner scoring a candidate, {@code tamp plan}'s dry run): a schedule has no
+     * retraining to spread its rounds over, so each scheduled layer is pruned once, to its final sparsity.
+     */
+    static PassContext oneShot(PassContext context) {
+        Map<String, Settings> scheduled = scheduled(context);
+        if (scheduled.isEmpty()) {
+            return context;
+        }
+        Map<String, Double> sparsity = new LinkedHashMap<>();
+        scheduled.forEach((layer, s) -> sparsity.put(layer, s.number("sparsity")));
+        return roundContext(context, new Round(sparsity, 0), true);
+    }
+
+    /**
      * The context of one round: the scheduled layers at the round's sparsity, pruned once; with {@code
      * includeOneShot}, the other pruned layers as the recipe has them (the first round), else none of them.
      */

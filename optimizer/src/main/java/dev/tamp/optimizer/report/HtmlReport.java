@@ -27,8 +27,15 @@ public final class HtmlReport {
                 .append("<title>tamp report: ").append(escape(r.recipe())).append("</title>\n")
                 .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         sb.append("<h1>").append(escape(r.recipe())).append(" <small>on ").append(escape(r.model()))
-                .append("</small></h1>\n");
+                .append(r.target().isEmpty() ? "" : ", for " + escape(r.target())).append("</small></h1>\n");
         summary(sb, r);
+        budgetTable(sb, r);
+        if (!r.frontier().isEmpty()) {
+            sb.append("<h2>Size / accuracy frontier</h2>\n<p class=\"note\">What the planner could reach: each dot "
+                    + "a plan solved at one size, its validation accuracy predicted from each layer's change alone; "
+                    + "the red ring is the plan taken, measured.</p>\n");
+            sb.append(frontierChart(r)).append('\n');
+        }
         sb.append("<h2>Stored bytes per layer</h2>\n<p class=\"note\">Logarithmic scale; light: original float32, dark: "
                 + "after compression (as the weights file stores them).</p>\n");
         sb.append(bytesChart(r.rows())).append('\n');
@@ -57,6 +64,11 @@ public final class HtmlReport {
         } else {
             card(sb, "accuracy", "not measured", "no data, or --no-eval");
         }
+        if (!r.budgets().isEmpty()) {
+            long holds = r.budgets().stream().filter(b -> b.verdict() == CompileReport.Verdict.HOLDS).count();
+            long misses = r.budgets().stream().filter(b -> b.verdict() == CompileReport.Verdict.MISSES).count();
+            card(sb, "budgets", holds + " of " + r.budgets().size() + " hold", misses == 0 ? "" : misses + " missed");
+        }
         r.code().ifPresent(c -> card(sb, "generated Java", c.className(), String.format(Locale.ROOT,
                 "same argmax as the reference on %,d of %,d %s", c.argmaxAgreement(), c.inputs(), c.inputsFrom())));
         sb.append("</div>\n");
@@ -67,8 +79,15 @@ public final class HtmlReport {
                 .append(escape(value)).append("</div><div class=\"d\">").append(escape(detail)).append("</div></div>\n");
     }
 
+    /** The planner's frontier with the chosen plan and the size budget (the report has a frontier). */
+    public static String frontierChart(CompileReport r) {
+        return FrontierChart.render("Size / accuracy frontier of " + r.recipe(), r.frontier(),
+                r.budgets().stream().filter(b -> b.metric().equals("size"))
+                        .mapToDouble(CompileReport.BudgetCheck::bound).findFirst());
+    }
+
     /** Horizontal bars per layer, before and after, on a log10 axis from 100 B to the largest layer. */
-    static String bytesChart(List<CompileReport.Row> rows) {
+    public static String bytesChart(List<CompileReport.Row> rows) {
         double labelWidth = 190;
         double plot = 520;
         double rowHeight = 26;
@@ -126,13 +145,44 @@ public final class HtmlReport {
         return svg.toString();
     }
 
+    private static void budgetTable(StringBuilder sb, CompileReport r) {
+        if (r.budgets().isEmpty()) {
+            return;
+        }
+        boolean planned = r.budgets().stream().anyMatch(b -> !Double.isNaN(b.planned()));
+        sb.append("<h2>Budgets</h2>\n<table>\n<tr><th>line</th><th>budget</th><th>compiled model</th><th>on</th>")
+                .append(planned ? "<th>planner expected</th>" : "").append("<th></th></tr>\n");
+        for (CompileReport.BudgetCheck b : r.budgets()) {
+            sb.append("<tr><td class=\"n\">").append(b.line()).append("</td><td>").append(escape(b.metric() + " "
+                    + b.comparison() + " " + (Double.isNaN(b.bound()) ? "?" : CompileReport.value(b.metric(),
+                    b.bound())))).append("</td>");
+            num(sb, Double.isNaN(b.value()) ? "-" : CompileReport.value(b.metric(), b.value()));
+            sb.append("<td>").append(escape(b.basis())).append("</td>");
+            if (planned) {
+                num(sb, Double.isNaN(b.planned()) ? "-" : CompileReport.value(b.metric(), b.planned()));
+            }
+            sb.append("<td class=\"").append(b.verdict().name().toLowerCase(Locale.ROOT)).append("\">")
+                    .append(escape(CompileReport.verdict(b.verdict()))).append("</td></tr>\n");
+        }
+        sb.append("</table>\n");
+    }
+
     private static void layerTable(StringBuilder sb, CompileReport r) {
-        sb.append("<h2>Layers</h2>\n<table>\n<tr><th>layer</th><th>op</th><th>representation</th><th>params</th>"
-                + "<th>bytes before</th><th>bytes after</th><th>resident</th><th>ratio</th><th>MACs before</th>"
-                + "<th>MACs after</th><th>output error</th></tr>\n");
+        boolean predicted = r.hasPredictedLatency();
+        boolean measured = r.hasMeasuredLatency();
+        boolean sensitivity = r.hasSensitivity();
+        int columns = 11 + (predicted ? 2 : 0) + (measured ? 1 : 0) + (sensitivity ? 1 : 0);
+        sb.append("<h2>Layers</h2>\n<table class=\"layers\">\n<tr><th>layer</th><th>op</th><th>representation</th>"
+                + "<th>params</th><th>bytes before</th><th>bytes after</th><th>resident</th><th>ratio</th>"
+                + "<th>MACs before</th><th>MACs after</th>")
+                .append(predicted ? "<th>predicted before</th><th>predicted after</th>" : "")
+                .append(measured ? "<th>measured</th>" : "").append(sensitivity ? "<th>Δloss alone</th>" : "")
+                .append("<th>output error</th></tr>\n");
         for (CompileReport.Row row : r.rows()) {
+            String representation = row.representation().equals(row.representationBefore()) ? row.representation()
+                    : row.representationBefore() + " → " + row.representation();
             sb.append("<tr><td>").append(escape(row.layer())).append("</td><td>").append(escape(row.op()))
-                    .append("</td><td>").append(escape(row.representation())).append("</td>");
+                    .append("</td><td>").append(escape(representation)).append("</td>");
             num(sb, String.format(Locale.ROOT, "%,d", row.paramsAfter()));
             num(sb, String.format(Locale.ROOT, "%,d", row.bytesBefore()));
             num(sb, String.format(Locale.ROOT, "%,d", row.bytesAfter()));
@@ -140,12 +190,33 @@ public final class HtmlReport {
             num(sb, ratio(row.bytesBefore(), row.bytesAfter()));
             num(sb, String.format(Locale.ROOT, "%,d", row.macsBefore()));
             num(sb, String.format(Locale.ROOT, "%,d", row.macsAfter()));
+            if (predicted) {
+                num(sb, CompileReport.seconds(row.secondsBefore()));
+                num(sb, CompileReport.seconds(row.secondsAfter()));
+            }
+            if (measured) {
+                num(sb, CompileReport.seconds(row.measuredSeconds()));
+            }
+            if (sensitivity) {
+                num(sb, Double.isNaN(row.sensitivity()) ? "-" : String.format(Locale.ROOT, "%+.4f",
+                        row.sensitivity()));
+            }
             num(sb, Double.isNaN(row.outputError()) ? "-"
                     : String.format(Locale.ROOT, "%.2f %%", 100 * row.outputError()));
             sb.append("</tr>\n");
+            if (!row.why().isEmpty()) {
+                sb.append("<tr class=\"why\"><td colspan=\"").append(columns).append("\">why: ")
+                        .append(escape(row.why())).append("</td></tr>\n");
+            }
         }
         sb.append("</table>\n<p class=\"note\">Output error: relative L2 distance between the layer's outputs in the "
-                + "original and the compressed model on validation images, earlier layers' errors included.</p>\n");
+                + "original and the compressed model on validation images, earlier layers' errors included.")
+                .append(predicted ? " Predicted: the cost model's latency per input on one core of "
+                        + escape(r.target()) + " (docs/planner.md)." : "")
+                .append(measured ? " Measured: the generated kernel, timed." : "")
+                .append(sensitivity ? " Δloss alone: the planner's validation loss change with only this layer "
+                        + "compressed as chosen." : "")
+                .append("</p>\n");
     }
 
     private static void passTable(StringBuilder sb, List<Pipeline.PassRun> passes) {
@@ -208,20 +279,35 @@ public final class HtmlReport {
             table { border-collapse: collapse; margin: 8px 0; }
             th, td { border-bottom: 1px solid #eee; padding: 4px 8px; text-align: left; }
             td.n { text-align: right; font-variant-numeric: tabular-nums; }
+            tr.why td { color: #555; font-size: 12px; padding-top: 0; padding-left: 24px; }
+            td.holds { color: #276749; font-weight: 600; }
+            td.misses { color: #c53030; font-weight: 600; }
+            td.not_measured { color: #777; }
             .note { color: #666; font-size: 12px; }
             svg text { font: 12px system-ui, sans-serif; }
             """;
 
-    /** Checks in the browser that every chart was laid out with a size; the test reads the result. */
+    /**
+     * Checks in the browser that every chart was laid out with a size and draws marks (bars, cells, dots) that have
+     * one too; the test reads the result, and the number of dots the frontier drew.
+     */
     private static final String CHECK = """
             (function () {
               var charts = document.querySelectorAll('svg.chart');
               var ok = 0;
               for (var i = 0; i < charts.length; i++) {
                 var box = charts[i].getBBox();
-                if (box.width > 0 && box.height > 0 && charts[i].querySelectorAll('rect').length > 0) ok++;
+                var marks = charts[i].querySelectorAll('rect, circle');
+                var drawn = 0;
+                for (var j = 0; j < marks.length; j++) {
+                  var b = marks[j].getBBox();
+                  if (b.width > 0 && b.height > 0) drawn++;
+                }
+                if (box.width > 0 && box.height > 0 && drawn > 0) ok++;
               }
               document.documentElement.setAttribute('data-charts', (ok === charts.length ? 'ok ' : 'broken ') + ok);
+              var dots = document.querySelectorAll('svg.frontier circle');
+              document.documentElement.setAttribute('data-frontier-points', String(dots.length));
             })();
             """;
 }

@@ -12,7 +12,8 @@ public final class MarkdownReport {
 
     public static String render(CompileReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# ").append(cell(r.recipe())).append(" on ").append(cell(r.model())).append("\n\n");
+        sb.append("# ").append(cell(r.recipe())).append(" on ").append(cell(r.model()))
+                .append(r.target().isEmpty() ? "" : ", for " + cell(r.target())).append("\n\n");
         sb.append(String.format(Locale.ROOT, "Weights: %,d → %,d bytes (%s); weights file %,d bytes. MACs per input: "
                 + "%,d → %,d.%n", r.bytesBefore(), r.bytesAfter(), ratio(r.bytesBefore(), r.bytesAfter()),
                 r.weightsFileBytes(), r.macsBefore(), r.macsAfter()));
@@ -23,14 +24,55 @@ public final class MarkdownReport {
         r.code().ifPresent(c -> sb.append(String.format(Locale.ROOT, "Generated Java: `%s` (`%s`), same argmax as the "
                 + "reference executor on %,d of %,d %s, max |difference| %s.%n", c.className(), c.sourceFile(),
                 c.argmaxAgreement(), c.inputs(), c.inputsFrom(), c.maxAbsDiff())));
-        sb.append("\n## Layers\n\n| layer | op | representation | params | bytes before | bytes after | resident | ratio "
-                + "| MACs before | MACs after | output error |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        if (!r.budgets().isEmpty()) {
+            sb.append("\n## Budgets\n\n| line | budget | compiled model | on | planner expected | |\n"
+                    + "|--:|---|--:|---|--:|---|\n");
+            for (CompileReport.BudgetCheck b : r.budgets()) {
+                sb.append("| ").append(b.line()).append(" | ").append(cell(b.metric() + " " + b.comparison() + " "
+                        + (Double.isNaN(b.bound()) ? "?" : CompileReport.value(b.metric(), b.bound())))).append(" | ")
+                        .append(Double.isNaN(b.value()) ? "-" : cell(CompileReport.value(b.metric(), b.value())))
+                        .append(" | ").append(cell(b.basis())).append(" | ")
+                        .append(Double.isNaN(b.planned()) ? "-" : cell(CompileReport.value(b.metric(), b.planned())))
+                        .append(" | ").append(CompileReport.verdict(b.verdict())).append(" |\n");
+            }
+        }
+        if (!r.frontier().isEmpty()) {
+            sb.append("\n## Size / accuracy frontier\n\n![size/accuracy frontier](frontier.svg)\n\n"
+                    + "| weights file | validation accuracy | |\n|--:|--:|---|\n");
+            r.frontier().stream().sorted(java.util.Comparator.comparingLong(CompileReport.FrontierPoint::size))
+                    .forEach(f -> sb.append(String.format(Locale.ROOT, "| %,d B | %.2f %% | %s |%n", f.size(),
+                            100 * f.accuracy(), f.chosen() ? "**chosen** (measured)" : "predicted")));
+        }
+        boolean predicted = r.hasPredictedLatency();
+        boolean measured = r.hasMeasuredLatency();
+        boolean sensitivity = r.hasSensitivity();
+        sb.append("\n## Layers\n\n![stored bytes per layer](bytes.svg)\n\n| layer | op | representation | params | "
+                + "bytes before | bytes after | resident | ratio | MACs before | MACs after |")
+                .append(predicted ? " predicted before | predicted after |" : "").append(measured ? " measured |" : "")
+                .append(sensitivity ? " Δloss alone |" : "").append(" output error | why |\n")
+                .append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|").append(predicted ? "--:|--:|" : "")
+                .append(measured ? "--:|" : "").append(sensitivity ? "--:|" : "").append("--:|---|\n");
         for (CompileReport.Row row : r.rows()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %,d | %s | %,d | %,d | %s |%n",
-                    cell(row.layer()), cell(row.op()), cell(row.representation()), row.paramsAfter(),
+            String representation = row.representation().equals(row.representationBefore()) ? row.representation()
+                    : row.representationBefore() + " → " + row.representation();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %,d | %s | %,d | %,d |",
+                    cell(row.layer()), cell(row.op()), cell(representation), row.paramsAfter(),
                     row.bytesBefore(), row.bytesAfter(), row.residentAfter(), ratio(row.bytesBefore(), row.bytesAfter()),
-                    row.macsBefore(), row.macsAfter(), Double.isNaN(row.outputError()) ? "-"
-                            : String.format(Locale.ROOT, "%.2f %%", 100 * row.outputError())));
+                    row.macsBefore(), row.macsAfter()));
+            if (predicted) {
+                sb.append(' ').append(CompileReport.seconds(row.secondsBefore())).append(" | ")
+                        .append(CompileReport.seconds(row.secondsAfter())).append(" |");
+            }
+            if (measured) {
+                sb.append(' ').append(CompileReport.seconds(row.measuredSeconds())).append(" |");
+            }
+            if (sensitivity) {
+                sb.append(' ').append(Double.isNaN(row.sensitivity()) ? "-"
+                        : String.format(Locale.ROOT, "%+.4f", row.sensitivity())).append(" |");
+            }
+            sb.append(' ').append(Double.isNaN(row.outputError()) ? "-"
+                    : String.format(Locale.ROOT, "%.2f %%", 100 * row.outputError())).append(" | ")
+                    .append(cell(row.why())).append(" |\n");
         }
         r.confusion().ifPresent(c -> {
             sb.append("\n## Confusion matrix (rows: label, columns: predicted)\n\n|");

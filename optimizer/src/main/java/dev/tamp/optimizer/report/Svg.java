@@ -32,6 +32,28 @@ final class Svg {
         return this;
     }
 
+    /** A dot, or a ring when {@code fill} is {@code none}. */
+    Svg circle(double cx, double cy, double r, String fill, String stroke, String tooltip) {
+        sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" "
+                + "stroke-width=\"2\">", cx, cy, r, fill, stroke));
+        if (tooltip != null) {
+            sb.append("<title>").append(escape(tooltip)).append("</title>");
+        }
+        sb.append("</circle>");
+        return this;
+    }
+
+    /** A polyline through the points {@code xy[0], xy[1], xy[2], ...}; dashed when {@code dashed}. */
+    Svg polyline(double[] xy, String stroke, boolean dashed) {
+        StringBuilder points = new StringBuilder();
+        for (int i = 0; i + 1 < xy.length; i += 2) {
+            points.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", xy[i], xy[i + 1]));
+        }
+        sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\"%s/>", points,
+                stroke, dashed ? " stroke-dasharray=\"5 4\"" : ""));
+        return this;
+    }
+
     /** Text anchored {@code start}, {@code middle} or {@code end}. */
     Svg text(double x, double y, String anchor, String fill, String text) {
         sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">", x, y,

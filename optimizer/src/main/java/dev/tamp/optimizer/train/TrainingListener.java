@@ -23,6 +23,14 @@ public interface TrainingListener {
     default void onEpoch(Epoch epoch) {}
 
     /**
+     * After each epoch, with the model as trained so far, for a listener that measures it (the command line shows
+     * validation accuracy); reading {@code trained} changes nothing. By default {@link #onEpoch(Epoch)}.
+     */
+    default void onEpoch(Epoch epoch, java.util.function.Supplier<dev.tamp.model.ir.Graph> trained) {
+        onEpoch(epoch);
+    }
+
+    /**
      * Polled before every step: returning true stops training cleanly after the last completed step, and the trainer
      * returns the graph as trained so far (every representation consistent). For Ctrl-C handling.
      */

@@ -48,6 +48,20 @@ class PruningScheduleTest {
     }
 
     @Test
+    void withoutRetrainingAScheduleIsOneStepToItsFinalSparsity() {
+        var context = new dev.tamp.optimizer.pass.PassContext(1, Map.of(dev.tamp.compiler.ast.PassKind.PRUNE,
+                Map.of("fc1", prune("gradual", 0.1, 0.9, null, 3), "fc2", prune("oneshot", 0, 0.5, null, 1))));
+        var once = PruningSchedule.oneShot(context);
+        Settings fc1 = once.layers(dev.tamp.compiler.ast.PassKind.PRUNE).get("fc1");
+        assertThat(fc1.word("schedule")).isEqualTo("oneshot");
+        assertThat(fc1.number("sparsity")).isEqualTo(0.9);
+        assertThat(once.layers(dev.tamp.compiler.ast.PassKind.PRUNE).get("fc2").number("sparsity")).isEqualTo(0.5);
+        var plain = new dev.tamp.optimizer.pass.PassContext(1, Map.of(dev.tamp.compiler.ast.PassKind.PRUNE,
+                Map.of("fc2", prune("oneshot", 0, 0.5, null, 1))));
+        assertThat(PruningSchedule.oneShot(plain)).isSameAs(plain);
+    }
+
+    @Test
     void iterativeStepsLinearlyAndRetrainsTheWholeRunAfterEachStep() {
         List<PruningSchedule.Round> rounds = PruningSchedule.rounds(Map.of("fc1", prune("iterative", 0, 0.9, null, 3)),
                 2);
