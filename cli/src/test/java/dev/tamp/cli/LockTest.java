@@ -64,10 +64,16 @@ class LockTest {
                 "-o", b.toString(), "--no-eval", "--threads", "1");
         assertThat(replay.code()).as(replay.err()).isZero();
         assertThat(replay.err()).doesNotContain("plan for").doesNotContain("sensitivity");
-        for (String file : List.of("model.onnx", "weights.tamp", "java/tamp/generated/L300.java", "tamp.lock",
-                "report.json")) {
+        for (String file : List.of("model.onnx", "weights.tamp", "java/tamp/generated/L300.java", "tamp.lock")) {
             assertThat(Files.readAllBytes(b.resolve(file))).as(file).isEqualTo(Files.readAllBytes(a.resolve(file)));
         }
+        // The report holds the same layers, but no planner ran: no sensitivities or frontier, and each layer says
+        // its `auto` values came from the lock.
+        String planned = Files.readString(a.resolve("report.json"));
+        String replayed = Files.readString(b.resolve("report.json"));
+        assertThat(planned).contains("\"frontier\"").contains("the planner chose");
+        assertThat(replayed).doesNotContain("\"frontier\"").doesNotContain("the planner chose")
+                .contains("as locked in tamp.lock");
 
         // A damaged lock: refused at the damage, nothing written.
         String damaged = lock.replaceFirst("bits=([46])", "bits=$1.5");

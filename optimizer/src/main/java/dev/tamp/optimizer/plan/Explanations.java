@@ -85,6 +85,7 @@ public final class Explanations {
             clauses.add(c.toString());
         }
         List<String> from = new ArrayList<>();
+        boolean[] anyAuto = {false};
         statements.forEach((kind, resolved) -> {
             if (kind == PassKind.FINETUNE || kind == PassKind.DISTILL) {
                 return;
@@ -93,13 +94,16 @@ public final class Explanations {
                     .collect(Collectors.joining(", "));
             boolean auto = resolved.settings().values().values().stream().anyMatch(s -> s instanceof Setting.Auto
                     && s.origin().isPresent());
+            anyAuto[0] |= auto;
             from.add("`" + kind.keyword() + "` (line" + (resolved.from().size() > 1 ? "s " : " ") + lines
                     + (auto ? ", auto" : "") + ")");
         });
         if (from.isEmpty()) {
             clauses.add("no statement selects this layer: kept " + row.representationBefore());
         } else {
-            clauses.add((plannerChose ? "from " : "fixed by the recipe: ") + String.join(", ", from));
+            // `auto` values without a plan: a `--lock` replay ran the values the planner chose when the lock was written.
+            clauses.add((plannerChose ? "from " : anyAuto[0] ? "as locked in tamp.lock (the planner's choice when the "
+                    + "lock was written, not re-planned): " : "fixed by the recipe: ") + String.join(", ", from));
         }
         for (String note : costNotes) {
             // Notes about the whole target (no SIMD on Android, no target) are the same for every layer.
