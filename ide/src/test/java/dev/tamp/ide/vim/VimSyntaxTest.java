@@ -55,7 +55,7 @@ class VimSyntaxTest {
                 new Probe("validation 10 %", "validation", "tampOption"),
                 new Probe("validation 10 %", "10", "tampNumber"),
                 new Probe("validation 10 %", "%", "tampUnit"),
-                new Probe("latency  <= 1.5 ms", "ms", "tampUnit"),
+                new Probe("latency  <= 3 ms", "ms", "tampUnit"),
                 new Probe("accuracy >= baseline", "baseline", "tampConstant"),
                 new Probe("regularize conv*", "conv*", "tampGlob"),
                 new Probe("regularize conv*", "group-lasso", "tampMethod"),
