@@ -65,10 +65,7 @@ public final class CodebookWeight extends TrainableWeight {
         for (int k = 0; k < positions.length; k++) {
             sums[indices[k]] += g[positions[k]];
         }
-        float[] out = centroids.grad();
-        for (int j = 0; j < sums.length; j++) {
-            out[j] += (float) sums[j];
-        }
+        centroids.addGradient(sums);
     }
 
     @Override

@@ -45,10 +45,7 @@ public final class HashedWeight extends TrainableWeight {
         for (int k = 0; k < g.length; k++) {
             sums[bucketOf[k]] += signOf[k] * g[k];
         }
-        float[] out = buckets.grad();
-        for (int j = 0; j < sums.length; j++) {
-            out[j] += (float) sums[j];
-        }
+        buckets.addGradient(sums);
     }
 
     @Override

@@ -29,4 +29,11 @@ public record Parameter(String name, float[] value, float[] grad, double rate) {
     public int size() {
         return value.length;
     }
+
+    /** Adds gradients summed in double (shared values: a bucket or centroid collects many members) to {@link #grad}. */
+    public void addGradient(double[] sums) {
+        for (int j = 0; j < sums.length; j++) {
+            grad[j] += (float) sums[j];
+        }
+    }
 }
